@@ -1,0 +1,3 @@
+DROP TABLE post_tags;
+DROP TABLE tags;
+DROP TABLE posts;

@@ -1,0 +1,139 @@
+//! Settings from the environment, read once at start and passed explicitly.
+
+use std::time::Duration;
+
+use crate::db::DatabaseUrl;
+use crate::http::auth::AdminToken;
+
+pub const DEFAULT_DATABASE_URL: &str = "./blog.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: a SQLite file path (the default, `./blog.db`) or a
+    /// `postgres://` URL.
+    pub database_url: DatabaseUrl,
+    /// `BIND`: the address to listen on.
+    pub bind: String,
+    /// `ADMIN_TOKEN`: the bearer token for writes and non-visible reads.
+    /// Without it the API is read-only.
+    pub admin_token: Option<AdminToken>,
+    /// `DATABASE_POOL_SIZE`: connections per instance.
+    pub pool_size: u32,
+    /// `DATABASE_TIMEOUT_SECS`: how long a request waits for a connection
+    /// before it is answered 503.
+    pub pool_timeout: Duration,
+    /// `MAX_BODY_BYTES`: the largest request body accepted.
+    pub max_body_bytes: usize,
+    /// `WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    name: &'static str,
+    message: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        Ok(Config {
+            database_url: DatabaseUrl::parse(&database_url).map_err(|message| ConfigError {
+                name: "DATABASE_URL",
+                message,
+            })?,
+            bind: get("BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            admin_token: get("ADMIN_TOKEN").and_then(AdminToken::new),
+            pool_size: parse_number(
+                "DATABASE_POOL_SIZE",
+                get("DATABASE_POOL_SIZE"),
+                10,
+                1..=1000,
+            )?,
+            pool_timeout: Duration::from_secs(parse_number(
+                "DATABASE_TIMEOUT_SECS",
+                get("DATABASE_TIMEOUT_SECS"),
+                5,
+                1..=600,
+            )?),
+            max_body_bytes: parse_number(
+                "MAX_BODY_BYTES",
+                get("MAX_BODY_BYTES"),
+                1 << 20,
+                1..=(1 << 30),
+            )?,
+            workers: get("WORKERS")
+                .map(|raw| parse_number("WORKERS", Some(raw), 1, 1..=1024))
+                .transpose()?,
+        })
+    }
+}
+
+fn parse_number<T>(
+    name: &'static str,
+    raw: Option<String>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<T>() {
+        Ok(value) if range.contains(&value) => Ok(value),
+        _ => Err(ConfigError {
+            name,
+            message: format!(
+                "`{raw}` is not a number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::db::Backend;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_an_embedded_database_on_localhost() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url.backend(), Backend::Sqlite);
+        assert_eq!(config.database_url.as_str(), "./blog.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert!(config.admin_token.is_none());
+        assert_eq!(config.max_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let error = config(&[("DATABASE_POOL_SIZE", "lots")]).unwrap_err();
+        assert!(
+            error.to_string().starts_with("DATABASE_POOL_SIZE:"),
+            "{error}"
+        );
+        assert!(config(&[("DATABASE_POOL_SIZE", "0")]).is_err());
+        assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+    }
+}

@@ -1,0 +1,329 @@
+//! Database access for both backends.
+//!
+//! A [`DbConn`] is either a PostgreSQL or a SQLite connection. Service code is
+//! written once and compiled for each backend by [`on_backend!`], which runs
+//! the same body with the concrete connection type in scope: every Diesel
+//! feature either backend supports is then available, with ordinary error
+//! messages, and no function has to be generic over `Connection`.
+
+pub mod schema;
+
+use std::fmt;
+use std::time::Duration;
+
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, SimpleConnection, TransactionManager,
+};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, ConnectionError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Runs `$body` with `$c` bound to the concrete connection inside a
+/// [`DbConn`]. The body is compiled once per backend.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// `DATABASE_URL`, with the backend read from its scheme: `postgres://` and
+/// `postgresql://` are PostgreSQL; anything else is a SQLite file path
+/// (optionally written `sqlite://PATH`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    url: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                url: raw.to_owned(),
+            });
+        }
+        let path = raw.strip_prefix("sqlite://").unwrap_or(raw);
+        if path.is_empty() {
+            return Err(
+                "DATABASE_URL is empty: give a SQLite file path or a postgres:// URL".into(),
+            );
+        }
+        if let Some((scheme, _)) = path.split_once("://") {
+            return Err(format!(
+                "DATABASE_URL has the unsupported scheme `{scheme}://`: give a SQLite file path or a postgres:// URL"
+            ));
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            url: path.to_owned(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+}
+
+/// Hides a PostgreSQL password when the URL is logged.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.backend, self.url.split_once("://")) {
+            (Backend::Postgres, Some((scheme, rest))) => match rest.split_once('@') {
+                Some((credentials, host)) => {
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    write!(f, "{scheme}://{user}:***@{host}")
+                }
+                None => write!(f, "{}", self.url),
+            },
+            _ => write!(f, "sqlite://{}", self.url),
+        }
+    }
+}
+
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl DbConn {
+    /// Opens a connection and prepares it for use; errors carry the real cause.
+    pub fn establish(url: &DatabaseUrl) -> Result<Self, ConnectionError> {
+        match url.backend() {
+            Backend::Postgres => PgConnection::establish(url.as_str()).map(DbConn::Postgres),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(url.as_str())?;
+                // Foreign keys are off by default in SQLite, and without them
+                // `ON DELETE CASCADE` silently does nothing. WAL lets readers
+                // run beside the one writer; the busy timeout makes a writer
+                // wait for the lock instead of failing at once.
+                conn.batch_execute(
+                    "PRAGMA foreign_keys = ON;
+                     PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                unicode_lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `work` in a transaction that commits when it returns `Ok` and
+    /// rolls back otherwise. On SQLite the transaction takes the write lock
+    /// up front (`BEGIN IMMEDIATE`), so that a transaction which reads before
+    /// it writes cannot fail half-way for want of the lock; writers queue on
+    /// the busy timeout instead.
+    pub fn transaction<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+            DbConn::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+        }
+        match work(self) {
+            Ok(value) => {
+                on_backend!(self, |c| AnsiTransactionManager::commit_transaction(c))?;
+                Ok(value)
+            }
+            Err(error) => {
+                match on_backend!(self, |c| AnsiTransactionManager::rollback_transaction(c)) {
+                    Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+                    Err(rollback_error) => Err(rollback_error.into()),
+                }
+            }
+        }
+    }
+
+    /// Sees every statement the connection runs (used to count them).
+    pub fn set_instrumentation(&mut self, instrumentation: impl Instrumentation) {
+        on_backend!(self, |c| c.set_instrumentation(instrumentation))
+    }
+
+    pub fn run_migrations(&mut self) -> Result<(), MigrationError> {
+        match self {
+            DbConn::Postgres(c) => {
+                // Many instances may start at once against one database: the
+                // advisory lock lets one migrate while the others wait.
+                c.batch_execute("SELECT pg_advisory_lock(7243917305)")?;
+                let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop);
+                c.batch_execute("SELECT pg_advisory_unlock(7243917305)")?;
+                result.map_err(MigrationError::Migration)
+            }
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(drop)
+                .map_err(MigrationError::Migration),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("{0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Migration(Box<dyn std::error::Error + Send + Sync>),
+}
+
+diesel::define_sql_function! {
+    /// `lower()` that folds all of Unicode. PostgreSQL's own `lower` already
+    /// does in a UTF-8 database; on SQLite this replaces the ASCII-only one.
+    #[sql_name = "lower"]
+    fn unicode_lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Hands out [`DbConn`]s to the pool, choosing the backend from the URL.
+#[derive(Debug, Clone)]
+pub struct DbConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl DbConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PoolConnectionError {
+    #[error(transparent)]
+    Connection(#[from] ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl ManageConnection for DbConnectionManager {
+    type Connection = DbConn;
+    type Error = PoolConnectionError;
+
+    fn connect(&self) -> Result<DbConn, PoolConnectionError> {
+        Ok(DbConn::establish(&self.url)?)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), PoolConnectionError> {
+        Ok(on_backend!(conn, |c| c.ping())?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        on_backend!(conn, |c| c.is_broken())
+    }
+}
+
+pub type Pool = r2d2::Pool<DbConnectionManager>;
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: u32,
+    /// How long a request waits for a connection before it is refused.
+    pub checkout_timeout: Duration,
+}
+
+/// Connects once (so that a bad URL or an unreachable database is reported
+/// with its real cause), applies pending migrations, then builds the pool.
+pub fn connect_and_migrate(
+    url: &DatabaseUrl,
+    settings: &PoolSettings,
+) -> Result<Pool, StartupError> {
+    let mut first = DbConn::establish(url).map_err(|source| StartupError::Connect {
+        url: url.to_string(),
+        source,
+    })?;
+    first.run_migrations().map_err(StartupError::Migrate)?;
+    drop(first);
+    r2d2::Pool::builder()
+        .max_size(settings.max_size)
+        .min_idle(Some(settings.max_size.min(2)))
+        .connection_timeout(settings.checkout_timeout)
+        .build(DbConnectionManager::new(url.clone()))
+        .map_err(|source| StartupError::Pool(source.to_string()))
+}
+
+/// Applies pending migrations and returns.
+pub fn migrate(url: &DatabaseUrl) -> Result<(), StartupError> {
+    let mut conn = DbConn::establish(url).map_err(|source| StartupError::Connect {
+        url: url.to_string(),
+        source,
+    })?;
+    conn.run_migrations().map_err(StartupError::Migrate)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to {url}: {source}")]
+    Connect {
+        url: String,
+        source: ConnectionError,
+    },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(MigrationError),
+    #[error("cannot open the connection pool: {0}")]
+    Pool(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backend_comes_from_the_url_scheme() {
+        let pg = DatabaseUrl::parse("postgres://u:secret@localhost/blog").unwrap();
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert_eq!(pg.to_string(), "postgres://u:***@localhost/blog");
+        let pg2 = DatabaseUrl::parse("postgresql://localhost/blog").unwrap();
+        assert_eq!(pg2.backend(), Backend::Postgres);
+
+        let file = DatabaseUrl::parse("./blog.db").unwrap();
+        assert_eq!(file.backend(), Backend::Sqlite);
+        assert_eq!(file.as_str(), "./blog.db");
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().as_str(),
+            "/tmp/x.db"
+        );
+
+        assert!(DatabaseUrl::parse("mysql://localhost/blog").is_err());
+        assert!(DatabaseUrl::parse("  ").is_err());
+    }
+}

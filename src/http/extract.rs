@@ -1,0 +1,160 @@
+//! Extractors that turn a request into typed input or a problem+json error
+//! with the right status: 415 for a body that is not JSON, 413 for one over
+//! the limit, 400 for malformed JSON or a value of the wrong JSON type
+//! (saying where), 422 for well-formed JSON that breaks a rule.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use validator::Validate;
+
+use super::problem::{ApiError, FieldErrors, field_errors};
+
+/// Members of a JSON body that the request type does not know. They are
+/// collected rather than refused by serde so that they can be reported as
+/// 422, each under its own name.
+pub type UnknownFields = BTreeMap<String, IgnoredAny>;
+
+/// A JSON request body: deserialised, then validated.
+pub trait RequestBody: DeserializeOwned + Validate + 'static {
+    /// The field names the body accepts, for the unknown-field message.
+    const FIELDS: &'static [&'static str];
+
+    fn unknown_fields(&self) -> &UnknownFields;
+}
+
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: RequestBody> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Err(error) = check_content_type(req) {
+            return Box::pin(async move { Err(error) });
+        }
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|error| {
+                if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge("the request body is larger than the limit".into())
+                } else {
+                    ApiError::BadRequest(format!("the request body could not be read: {error}"))
+                }
+            })?;
+            let body: T = parse_json(&bytes)?;
+            let mut errors = match body.validate() {
+                Ok(()) => FieldErrors::new(),
+                Err(errors) => field_errors(&errors),
+            };
+            for name in body.unknown_fields().keys() {
+                errors.entry(name.clone()).or_default().push(format!(
+                    "unknown field; expected one of: {}",
+                    T::FIELDS.join(", ")
+                ));
+            }
+            if errors.is_empty() {
+                Ok(JsonBody(body))
+            } else {
+                Err(ApiError::validation(errors))
+            }
+        })
+    }
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let refused =
+        || ApiError::UnsupportedMediaType("the request body must be application/json".into());
+    let mime = match req.mime_type() {
+        Ok(Some(mime)) => mime,
+        Ok(None) | Err(_) => return Err(refused()),
+    };
+    let is_json = mime.type_() == "application"
+        && (mime.subtype() == "json" || mime.suffix().is_some_and(|suffix| suffix == "json"));
+    let utf8 = mime
+        .get_param("charset")
+        .is_none_or(|charset| charset.as_str().eq_ignore_ascii_case("utf-8"));
+    if is_json && utf8 {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
+/// Parses JSON, naming the member at fault in the error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| describe_json_error(error.path(), error.inner()))?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::BadRequest(format!("malformed JSON: {error}")))?;
+    Ok(value)
+}
+
+fn describe_json_error(path: &serde_path_to_error::Path, error: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match error.classify() {
+        Category::Data => {
+            let place = path.to_string();
+            if place == "." {
+                ApiError::BadRequest(format!("wrong JSON type for the body: {error}"))
+            } else {
+                ApiError::BadRequest(format!("wrong JSON type for `{place}`: {error}"))
+            }
+        }
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::BadRequest(format!("malformed JSON: {error}"))
+        }
+    }
+}
+
+/// Query parameters; repeated keys (`tag=a&tag=b`) fill a `Vec`.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let deserializer = serde_html_form::Deserializer::from_bytes(req.query_string().as_bytes());
+        std::future::ready(
+            serde_path_to_error::deserialize(deserializer)
+                .map(QueryParams)
+                .map_err(|error| bad_parameter("query parameter", error.path(), error.inner())),
+        )
+    }
+}
+
+fn bad_parameter(kind: &str, path: &serde_path_to_error::Path, error: impl Display) -> ApiError {
+    let place = path.to_string();
+    if place == "." {
+        ApiError::BadRequest(format!("bad {kind}: {error}"))
+    } else {
+        ApiError::BadRequest(format!("bad {kind} `{place}`: {error}"))
+    }
+}
+
+/// Answers a path parameter that does not parse (`/posts/abc`) with 400.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _| {
+        ApiError::BadRequest(format!("bad path parameter: {error}")).into()
+    })
+}
+
+/// A bad value of one query parameter.
+pub fn bad_query(name: &str, message: impl Display) -> ApiError {
+    ApiError::BadRequest(format!("bad query parameter `{name}`: {message}"))
+}

@@ -1,0 +1,259 @@
+//! Errors as `application/problem+json` (RFC 9457). Internal causes are
+//! logged and never sent: a 500 or 503 says only what the client can act on.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use validator::{ValidationErrors, ValidationErrorsKind};
+
+use crate::services::ServiceError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Messages per request field, keyed like `title` or `tags[3]`.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed JSON, a JSON value of the wrong type, or a bad query or path parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("missing or wrong bearer token")]
+    Unauthorized { token_presented: bool },
+    #[error("{0}")]
+    NotFound(Cow<'static, str>),
+    /// The slug or name is taken; `slug` names the resource that has it.
+    #[error("{detail}")]
+    Conflict { detail: String, slug: String },
+    #[error("the resource has changed: If-Match does not match its current ETag")]
+    PreconditionFailed,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed JSON that breaks a rule.
+    #[error("request body failed validation")]
+    Validation(FieldErrors),
+    /// Logged; the client is told only to retry later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Logged; the client is told nothing of it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn validation(errors: FieldErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(FieldErrors::from([(field.into(), vec![message.into()])]))
+    }
+
+    fn detail(&self) -> Cow<'_, str> {
+        match self {
+            ApiError::Unavailable(_) => "the database is unavailable; try again shortly".into(),
+            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
+            other => other.to_string().into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a FieldErrors>,
+    /// For 409: the slug of the resource that already has the slug or name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slug: Option<&'a str>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = self.detail();
+        let errors = match self {
+            ApiError::Validation(errors) => Some(errors),
+            _ => None,
+        };
+        let slug = match self {
+            ApiError::Conflict { slug, .. } => Some(slug.as_str()),
+            _ => None,
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthorized {
+                token_presented: false,
+            } => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="blog""#));
+            }
+            ApiError::Unauthorized {
+                token_presented: true,
+            } => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="blog", error="invalid_token""#,
+                ));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.body(problem_body(status, &detail, errors, slug))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound(what) => ApiError::NotFound(format!("{what} not found").into()),
+            ServiceError::SlugTaken { slug } => ApiError::Conflict {
+                detail: format!("the slug `{slug}` is already taken"),
+                slug,
+            },
+            ServiceError::TagNameTaken { slug } => ApiError::Conflict {
+                detail: "a tag with this name already exists".into(),
+                slug,
+            },
+            ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
+            ServiceError::Invalid { field, message } => ApiError::field(field, message),
+            ServiceError::Unavailable(cause) => {
+                log::warn!("database unavailable: {cause}");
+                ApiError::Unavailable(cause)
+            }
+            ServiceError::Database(cause) => {
+                log::error!("database error: {cause}");
+                ApiError::Internal(cause.to_string())
+            }
+        }
+    }
+}
+
+/// Flattens validator's nested errors into `field` and `field[index]` keys,
+/// with the rule's message for each.
+pub fn field_errors(errors: &ValidationErrors) -> FieldErrors {
+    let mut flat = FieldErrors::new();
+    collect(errors, None, &mut flat);
+    flat
+}
+
+fn collect(errors: &ValidationErrors, prefix: Option<&str>, flat: &mut FieldErrors) {
+    for (field, kind) in errors.errors() {
+        let key = match prefix {
+            Some(prefix) => format!("{prefix}.{field}"),
+            None => field.to_string(),
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                flat.entry(key)
+                    .or_default()
+                    .extend(list.iter().map(|error| {
+                        error
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| error.code.to_string())
+                    }))
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, Some(&key), flat),
+            // List items are single values in this API: `tags[3]`, not `tags[3].name`.
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    let mut item_errors = FieldErrors::new();
+                    collect(inner, None, &mut item_errors);
+                    flat.entry(format!("{key}[{index}]"))
+                        .or_default()
+                        .extend(item_errors.into_values().flatten());
+                }
+            }
+        }
+    }
+}
+
+/// Gives every error response that is not already problem+json (actix's own
+/// 404s and 405s, errors raised outside the handlers) a problem body.
+pub fn ensure_problem_body<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct == HeaderValue::from_static(PROBLEM_JSON));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let detail = match status {
+        StatusCode::NOT_FOUND => "no such route",
+        StatusCode::METHOD_NOT_ALLOWED => "the route does not allow this method",
+        s if s.is_server_error() => {
+            log::error!(
+                "{s} raised outside the handlers for {}",
+                response.request().path()
+            );
+            "an unexpected error occurred; it has been logged"
+        }
+        s => s.canonical_reason().unwrap_or("the request failed"),
+    };
+    let (request, original) = response.into_parts();
+    let mut problem = HttpResponse::build(status);
+    // Keep headers such as `Allow` and `WWW-Authenticate`.
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.append_header((name.clone(), value.clone()));
+        }
+    }
+    let body = problem_body(status, detail, None, None);
+    let problem = problem.content_type(PROBLEM_JSON).body(body);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, problem).map_into_right_body(),
+    ))
+}
+
+fn problem_body(
+    status: StatusCode,
+    detail: &str,
+    errors: Option<&FieldErrors>,
+    slug: Option<&str>,
+) -> String {
+    let problem = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors,
+        slug,
+    };
+    serde_json::to_string(&problem).unwrap_or_default()
+}

@@ -1,0 +1,139 @@
+//! Field rules for request bodies, for `validator`'s `custom` checks. Each
+//! defers to the domain type that parses the value, so that a rule is
+//! written once.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound};
+use serde::{Deserialize, Serialize};
+use validator::{Validate, ValidationError};
+
+use crate::domain::{EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, PostTitle, Slug, TagName};
+use crate::models::PostStatus;
+use crate::patch::Patch;
+
+fn invalid(code: &'static str, message: impl Into<Cow<'static, str>>) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+fn not_null_error() -> ValidationError {
+    invalid("not_null", "must not be null")
+}
+
+/// For fields that may be left out but are never null.
+pub fn not_null<T>(value: &Patch<T>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Null => Err(not_null_error()),
+        Patch::Absent | Patch::Value(_) => Ok(()),
+    }
+}
+
+pub fn required<T>(value: &Patch<T>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Absent => Err(invalid("required", "is required")),
+        _ => not_null(value),
+    }
+}
+
+pub fn title(value: &Patch<String>) -> Result<(), ValidationError> {
+    not_null(value)?;
+    if let Patch::Value(title) = value {
+        PostTitle::parse(title).map_err(|message| invalid("length", message))?;
+    }
+    Ok(())
+}
+
+pub fn required_title(value: &Patch<String>) -> Result<(), ValidationError> {
+    required(value)?;
+    title(value)
+}
+
+pub fn excerpt(value: &Patch<String>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Value(excerpt) if excerpt.chars().count() > EXCERPT_MAX_CHARS => {
+            Err(invalid("length", "must be at most 500 characters"))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn slug(value: &Patch<String>) -> Result<(), ValidationError> {
+    not_null(value)?;
+    if let Patch::Value(slug) = value {
+        Slug::parse(slug).map_err(|message| invalid("slug", message))?;
+    }
+    Ok(())
+}
+
+pub fn status(value: &Patch<String>) -> Result<(), ValidationError> {
+    not_null(value)?;
+    match value {
+        Patch::Value(status) if PostStatus::parse(status).is_none() => {
+            Err(invalid("status", "must be `draft` or `published`"))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn published_at(value: &Patch<String>) -> Result<(), ValidationError> {
+    if let Patch::Value(time) = value {
+        parse_time(time).map_err(|message| invalid("time", message))?;
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time, as stored: UTC, to the microsecond.
+pub fn parse_time(raw: &str) -> Result<NaiveDateTime, &'static str> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|time| time.naive_utc().trunc_subsecs(6))
+        .map_err(|_| "must be an RFC 3339 time such as 2026-11-20T10:00:00Z")
+}
+
+/// One tag name of a list; validated on its own so that errors name the
+/// index (`tags[3]`).
+#[derive(Debug, Clone, Deserialize, Serialize, Validate)]
+#[serde(transparent)]
+pub struct TagNameInput {
+    #[validate(custom(function = "tag_name"))]
+    pub name: String,
+}
+
+fn tag_name(name: &str) -> Result<(), ValidationError> {
+    TagName::parse(name)
+        .map(drop)
+        .map_err(|message| invalid("tag_name", message))
+}
+
+/// A list of tag names: never null, at most 25 distinct names.
+pub fn tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Null => Err(invalid(
+            "not_null",
+            "must be a list of tag names; send [] to remove every tag",
+        )),
+        Patch::Value(names) => {
+            let distinct: HashSet<String> = names
+                .iter()
+                .filter_map(|input| TagName::parse(&input.name).ok())
+                .map(|name| name.key().to_owned())
+                .collect();
+            if distinct.len() > MAX_TAGS_PER_POST {
+                Err(invalid("too_many", "must name at most 25 distinct tags"))
+            } else {
+                Ok(())
+            }
+        }
+        Patch::Absent => Ok(()),
+    }
+}
+
+/// Parses names that passed [`tag_list`], dropping later duplicates.
+pub fn parse_tag_names(inputs: Vec<TagNameInput>) -> Vec<TagName> {
+    crate::domain::dedupe_tag_names(
+        inputs
+            .iter()
+            .filter_map(|input| TagName::parse(&input.name).ok())
+            .collect(),
+    )
+}

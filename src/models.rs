@@ -1,0 +1,126 @@
+//! Database rows and the insert and update forms next to them. These are
+//! database types only; the HTTP layer has its own wire types.
+
+use chrono::NaiveDateTime;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+use crate::db::schema::{post_tags, posts, tags};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub enum PostStatus {
+    Draft,
+    Published,
+}
+
+impl PostStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostStatus::Draft => "draft",
+            PostStatus::Published => "published",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "draft" => Some(PostStatus::Draft),
+            "published" => Some(PostStatus::Published),
+            _ => None,
+        }
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for PostStatus
+where
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.as_str().to_sql(out)
+    }
+}
+
+impl<DB: Backend> FromSql<Text, DB> for PostStatus
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let raw = String::from_sql(bytes)?;
+        PostStatus::parse(&raw).ok_or_else(|| format!("unknown post status `{raw}`").into())
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = posts)]
+pub struct PostRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub excerpt: Option<String>,
+    pub status: PostStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = posts)]
+pub struct NewPostRow<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub body: &'a str,
+    pub excerpt: Option<&'a str>,
+    pub status: PostStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A partial update of a post: `None` leaves a column alone; for nullable
+/// columns `Some(None)` sets NULL.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = posts)]
+pub struct PostChangeset {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub body: Option<String>,
+    pub excerpt: Option<Option<String>>,
+    pub status: Option<PostStatus>,
+    pub published_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tags)]
+pub struct NewTagRow<'a> {
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub slug: String,
+    pub description: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = post_tags)]
+pub struct NewPostTagRow {
+    pub post_id: i64,
+    pub tag_id: i64,
+    pub position: i32,
+}

@@ -1,0 +1,118 @@
+//! The service layer: plain functions on a [`DbConn`](crate::db::DbConn).
+//! Each public function that writes owns its transaction, so that a change
+//! and everything that goes with it commit together or not at all.
+
+pub mod posts;
+pub mod tags;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// Who is asking: the public sees visible posts only, the admin sees all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Admin,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the slug `{slug}` is already taken")]
+    SlugTaken { slug: String },
+    #[error("a tag with this name already exists")]
+    TagNameTaken { slug: String },
+    #[error("the resource has changed since it was read")]
+    PreconditionFailed,
+    /// A rule that can only be checked against stored data (such as the tag
+    /// limit counted with the tags a post already has).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(#[from] DieselError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+pub fn is_unique_violation(error: &DieselError) -> bool {
+    matches!(
+        error,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The current time as stored: UTC, to the microsecond (PostgreSQL's
+/// precision), so that what is written reads back unchanged on both backends.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub fn offset(self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub request: PageRequest,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    pub fn total_pages(&self) -> i64 {
+        let per_page = i64::from(self.request.per_page.max(1));
+        (self.total + per_page - 1) / per_page
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            request: self.request,
+            total: self.total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_count_up() {
+        let page = |total| Page::<()> {
+            items: vec![],
+            request: PageRequest {
+                page: 1,
+                per_page: 20,
+            },
+            total,
+        };
+        assert_eq!(page(0).total_pages(), 0);
+        assert_eq!(page(1).total_pages(), 1);
+        assert_eq!(page(20).total_pages(), 1);
+        assert_eq!(page(57).total_pages(), 3);
+        assert_eq!(
+            PageRequest {
+                page: 3,
+                per_page: 20
+            }
+            .offset(),
+            40
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! Posts: create, read, list, update, trash, restore and delete.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl;
+use diesel::prelude::*;
+
+use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
+use crate::db::DbConn;
+use crate::db::schema::{post_tags, posts, tags as tags_table};
+use crate::domain::{PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base};
+use crate::models::{NewPostRow, NewPostTagRow, PostChangeset, PostRow, PostStatus, TagRow};
+use crate::on_backend;
+use crate::patch::Patch;
+
+/// How often a create retries after a concurrent request took the slug it
+/// chose; each retry sees that request's slug and picks the next one.
+const SLUG_ATTEMPTS: usize = 20;
+
+/// A post that the public may see: published, published by now, not deleted.
+#[dsl::auto_type]
+pub fn visible(now: NaiveDateTime) -> _ {
+    let published: PostStatus = PostStatus::Published;
+    posts::status
+        .eq(published)
+        // A NULL date compares as unknown, which filters the post out.
+        .and(posts::published_at.assume_not_null().le(now))
+        .and(posts::deleted_at.is_null())
+}
+
+#[derive(Debug, Clone)]
+pub struct PostWithTags {
+    pub post: PostRow,
+    /// In the author's order.
+    pub tags: Vec<TagRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub title: PostTitle,
+    pub body: String,
+    pub excerpt: Option<String>,
+    pub slug: Option<Slug>,
+    pub status: PostStatus,
+    pub published_at: Option<NaiveDateTime>,
+    /// Free of duplicate keys, in the author's order.
+    pub tags: Vec<TagName>,
+}
+
+pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
+    let now = super::now();
+    let published_at = match (new.status, new.published_at) {
+        (PostStatus::Published, None) => Some(now),
+        (_, published_at) => published_at,
+    };
+    conn.transaction(|conn| {
+        let tags = tags::get_or_create(conn, &new.tags, now)?;
+        let base = match &new.slug {
+            Some(slug) => slug.as_str().to_owned(),
+            None => post_slug_base(&new.title),
+        };
+        let mut post = None;
+        for _ in 0..SLUG_ATTEMPTS {
+            let slug = if new.slug.is_some() {
+                base.clone()
+            } else {
+                let taken = taken_slugs(conn, &base)?;
+                first_free_slug(&base, taken.iter().map(String::as_str))
+            };
+            let row = NewPostRow {
+                title: new.title.as_str(),
+                slug: &slug,
+                body: &new.body,
+                excerpt: new.excerpt.as_deref(),
+                status: new.status,
+                published_at,
+                created_at: now,
+                updated_at: now,
+            };
+            // `DO NOTHING` instead of an error keeps the transaction usable
+            // when a concurrent request has just taken the slug.
+            let inserted: Option<PostRow> =
+                on_backend!(conn, |c| diesel::insert_into(posts::table)
+                    .values(&row)
+                    .on_conflict(posts::slug)
+                    .do_nothing()
+                    .returning(PostRow::as_returning())
+                    .get_result(c)
+                    .optional())?;
+            match inserted {
+                Some(row) => {
+                    post = Some(row);
+                    break;
+                }
+                None if new.slug.is_some() => return Err(ServiceError::SlugTaken { slug }),
+                None => continue,
+            }
+        }
+        let post = post.ok_or_else(|| {
+            ServiceError::Unavailable(format!(
+                "could not find a free slug for `{base}`; try again"
+            ))
+        })?;
+        attach_tags(conn, post.id, &tags, 0)?;
+        Ok(PostWithTags { post, tags })
+    })
+}
+
+/// Post slugs that a slug built on `base` could clash with.
+fn taken_slugs(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
+    // Slugs are ASCII `[a-z0-9-]`, and `.` sorts right after `-`: the range
+    // holds exactly the slugs that start with `base-`.
+    let (low, high) = (format!("{base}-"), format!("{base}."));
+    on_backend!(conn, |c| posts::table
+        .select(posts::slug)
+        .filter(
+            posts::slug
+                .eq(base)
+                .or(posts::slug.gt(&low).and(posts::slug.lt(&high)))
+        )
+        .load(c))
+}
+
+fn attach_tags(
+    conn: &mut DbConn,
+    post_id: i64,
+    tags: &[TagRow],
+    first_position: i32,
+) -> QueryResult<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewPostTagRow> = tags
+        .iter()
+        .zip(first_position..)
+        .map(|(tag, position)| NewPostTagRow {
+            post_id,
+            tag_id: tag.id,
+            position,
+        })
+        .collect();
+    on_backend!(conn, |c| diesel::insert_into(post_tags::table)
+        .values(&rows)
+        .execute(c))
+    .map(drop)
+}
+
+/// How a single post is addressed.
+#[derive(Debug, Clone)]
+pub enum PostKey {
+    Id(i64),
+    Slug(String),
+}
+
+/// One post: any post for the admin (trashed ones too), visible posts only
+/// for the public.
+pub fn get(conn: &mut DbConn, key: &PostKey, audience: Audience) -> ServiceResult<PostWithTags> {
+    let now = super::now();
+    let row: Option<PostRow> = on_backend!(conn, |c| {
+        let mut query = posts::table.select(PostRow::as_select()).into_boxed();
+        query = match key {
+            PostKey::Id(id) => query.filter(posts::id.eq(*id)),
+            PostKey::Slug(slug) => query.filter(posts::slug.eq(slug)),
+        };
+        if audience == Audience::Public {
+            query = query.filter(visible(now));
+        }
+        query.first(c).optional()
+    })?;
+    let post = row.ok_or(ServiceError::NotFound("post"))?;
+    with_tags(conn, post)
+}
+
+fn with_tags(conn: &mut DbConn, post: PostRow) -> ServiceResult<PostWithTags> {
+    let tags = tags_of_posts(conn, &[post.id])?
+        .remove(&post.id)
+        .unwrap_or_default();
+    Ok(PostWithTags { post, tags })
+}
+
+/// The tags of many posts in one statement, each list in the author's order.
+fn tags_of_posts(conn: &mut DbConn, post_ids: &[i64]) -> QueryResult<HashMap<i64, Vec<TagRow>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, TagRow)> = on_backend!(conn, |c| post_tags::table
+        .inner_join(tags_table::table)
+        .filter(post_tags::post_id.eq_any(post_ids))
+        .order_by((post_tags::post_id, post_tags::position))
+        .select((post_tags::post_id, TagRow::as_select()))
+        .load(c))?;
+    let mut by_post: HashMap<i64, Vec<TagRow>> = HashMap::new();
+    for (post_id, tag) in rows {
+        by_post.entry(post_id).or_default().push(tag);
+    }
+    Ok(by_post)
+}
+
+/// Which posts an admin list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// Every post that is not deleted.
+    #[default]
+    All,
+    Draft,
+    /// Visible now.
+    Published,
+    /// Published with `published_at` still in the future.
+    Scheduled,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    /// Tag slugs the post must all have.
+    pub all_tags: Vec<String>,
+    /// Tag slugs the post must have at least one of.
+    pub any_tags: Vec<String>,
+    /// Case-insensitive substring of the title (already lower-cased).
+    pub title_contains: Option<String>,
+    /// Only for the admin; the public always sees visible posts.
+    pub status: StatusFilter,
+}
+
+/// A page of posts, newest `published_at` first, with their tags: three
+/// statements (the page, the total, the tags of the page).
+pub fn list(
+    conn: &mut DbConn,
+    filter: &PostFilter,
+    audience: Audience,
+    page: PageRequest,
+    now: NaiveDateTime,
+) -> ServiceResult<Page<PostWithTags>> {
+    let status = match audience {
+        Audience::Public => StatusFilter::Published,
+        Audience::Admin => filter.status,
+    };
+    let pattern = filter
+        .title_contains
+        .as_deref()
+        .map(|q| format!("%{}%", escape_like(q)));
+
+    let (rows, total) = on_backend!(conn, |c| {
+        // Built twice (for the page and for the total); a macro because a
+        // boxed query cannot be cloned.
+        macro_rules! matching_posts {
+            () => {{
+                let mut query = posts::table.into_boxed();
+                query = match status {
+                    StatusFilter::All => query.filter(posts::deleted_at.is_null()),
+                    StatusFilter::Draft => query
+                        .filter(posts::status.eq(PostStatus::Draft))
+                        .filter(posts::deleted_at.is_null()),
+                    StatusFilter::Published => query.filter(visible(now)),
+                    StatusFilter::Scheduled => query
+                        .filter(posts::status.eq(PostStatus::Published))
+                        .filter(posts::published_at.gt(now))
+                        .filter(posts::deleted_at.is_null()),
+                    StatusFilter::Deleted => query.filter(posts::deleted_at.is_not_null()),
+                };
+                for slug in &filter.all_tags {
+                    query = query.filter(
+                        posts::id.eq_any(
+                            post_tags::table
+                                .inner_join(tags_table::table)
+                                .filter(tags_table::slug.eq(slug))
+                                .select(post_tags::post_id),
+                        ),
+                    );
+                }
+                if !filter.any_tags.is_empty() {
+                    query = query.filter(
+                        posts::id.eq_any(
+                            post_tags::table
+                                .inner_join(tags_table::table)
+                                .filter(tags_table::slug.eq_any(&filter.any_tags))
+                                .select(post_tags::post_id),
+                        ),
+                    );
+                }
+                if let Some(pattern) = &pattern {
+                    query = query.filter(
+                        crate::db::unicode_lower(posts::title)
+                            .like(pattern.clone())
+                            .escape('\\'),
+                    );
+                }
+                query
+            }};
+        }
+        let mut page_query = matching_posts!().select(PostRow::as_select());
+        if status != StatusFilter::Published {
+            // Posts never published have no date; they lead the admin's list.
+            page_query = page_query.order_by(posts::published_at.is_null().desc());
+        }
+        let rows: Vec<PostRow> = page_query
+            .then_order_by(posts::published_at.desc())
+            .then_order_by(posts::id.desc())
+            .limit(page.limit())
+            .offset(page.offset())
+            .load(c)?;
+        let total: i64 = matching_posts!().count().get_result(c)?;
+        QueryResult::Ok((rows, total))
+    })?;
+
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut tags = tags_of_posts(conn, &ids)?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|post| {
+                let tags = tags.remove(&post.id).unwrap_or_default();
+                PostWithTags { post, tags }
+            })
+            .collect(),
+        request: page,
+        total,
+    })
+}
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// `*`: any current version.
+    Any,
+    /// One of these versions.
+    OneOf(Vec<i64>),
+}
+
+impl ExpectedVersion {
+    fn admits(&self, version: i64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::OneOf(versions) => versions.contains(&version),
+        }
+    }
+}
+
+/// A partial update; `None` and [`Patch::Absent`] leave a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct PostUpdate {
+    pub title: Option<PostTitle>,
+    pub body: Option<String>,
+    pub slug: Option<Slug>,
+    pub status: Option<PostStatus>,
+    pub excerpt: Patch<String>,
+    pub published_at: Patch<NaiveDateTime>,
+    /// Replaces the post's tags, in this order.
+    pub tags: Option<Vec<TagName>>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    update: PostUpdate,
+    expected: Option<&ExpectedVersion>,
+) -> ServiceResult<PostWithTags> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        let current = lock_post(conn, id)?;
+        if let Some(expected) = expected
+            && !expected.admits(current.version)
+        {
+            return Err(ServiceError::PreconditionFailed);
+        }
+
+        let status = update.status.unwrap_or(current.status);
+        let mut published_at = update.published_at.clone().into_change();
+        if status == PostStatus::Published
+            && published_at
+                .clone()
+                .unwrap_or(current.published_at)
+                .is_none()
+        {
+            // Publishing a post that has no date dates it now.
+            published_at = Some(Some(now));
+        }
+        let slug = update
+            .slug
+            .map(Slug::into_string)
+            .filter(|slug| *slug != current.slug);
+        let changes = PostChangeset {
+            title: update.title.map(|t| t.as_str().to_owned()),
+            slug: slug.clone(),
+            body: update.body,
+            excerpt: update.excerpt.into_change(),
+            status: update.status,
+            published_at,
+        };
+        on_backend!(conn, |c| diesel::update(posts::table.find(id))
+            .set((
+                &changes,
+                posts::updated_at.eq(now),
+                posts::version.eq(posts::version + 1),
+            ))
+            .execute(c))
+        .map_err(|error| match slug {
+            Some(slug) if is_unique_violation(&error) => ServiceError::SlugTaken { slug },
+            _ => error.into(),
+        })?;
+
+        if let Some(names) = &update.tags {
+            let tags = tags::get_or_create(conn, names, now)?;
+            on_backend!(conn, |c| diesel::delete(
+                post_tags::table.filter(post_tags::post_id.eq(id))
+            )
+            .execute(c))?;
+            attach_tags(conn, id, &tags, 0)?;
+        }
+        let post = on_backend!(conn, |c| posts::table
+            .find(id)
+            .select(PostRow::as_select())
+            .first(c))?;
+        with_tags(conn, post)
+    })
+}
+
+/// Reads a post for update. On PostgreSQL the row stays locked until the
+/// transaction ends, so concurrent updates of one post take turns; SQLite
+/// has one writer at a time anyway.
+fn lock_post(conn: &mut DbConn, id: i64) -> ServiceResult<PostRow> {
+    let row = match conn {
+        DbConn::Postgres(c) => posts::table
+            .find(id)
+            .select(PostRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConn::Sqlite(c) => posts::table
+            .find(id)
+            .select(PostRow::as_select())
+            .first(c)
+            .optional()?,
+    };
+    row.ok_or(ServiceError::NotFound("post"))
+}
+
+/// Moves a post to the trash. Trashing a trashed post changes nothing.
+pub fn trash(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        let post = lock_post(conn, id)?;
+        if post.deleted_at.is_none() {
+            on_backend!(conn, |c| diesel::update(posts::table.find(id))
+                .set((
+                    posts::deleted_at.eq(now),
+                    posts::version.eq(posts::version + 1)
+                ))
+                .execute(c))?;
+        }
+        Ok(())
+    })
+}
+
+/// Takes a post out of the trash. Restoring a live post changes nothing.
+pub fn restore(conn: &mut DbConn, id: i64) -> ServiceResult<PostWithTags> {
+    conn.transaction(|conn| {
+        let mut post = lock_post(conn, id)?;
+        if post.deleted_at.is_some() {
+            post = on_backend!(conn, |c| diesel::update(posts::table.find(id))
+                .set((
+                    posts::deleted_at.eq(None::<NaiveDateTime>),
+                    posts::version.eq(posts::version + 1),
+                ))
+                .returning(PostRow::as_returning())
+                .get_result(c))?;
+        }
+        with_tags(conn, post)
+    })
+}
+
+/// Deletes a post for good; its tags remain.
+pub fn delete_permanently(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
+    let deleted = on_backend!(conn, |c| diesel::delete(posts::table.find(id)).execute(c))?;
+    if deleted == 0 {
+        return Err(ServiceError::NotFound("post"));
+    }
+    Ok(())
+}

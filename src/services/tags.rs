@@ -1,0 +1,313 @@
+//! Tags: get-or-create by name, and reads with exact counts.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::AggregateExpressionMethods;
+use diesel::dsl::{count, count_star};
+use diesel::prelude::*;
+
+use super::posts::visible;
+use super::{Audience, Page, PageRequest, ServiceError, ServiceResult};
+use crate::db::DbConn;
+use crate::db::schema::{post_tags, posts, tags};
+use crate::domain::{TagName, escape_like, first_free_slug, tag_slug_base};
+use crate::models::{NewTagRow, TagRow};
+use crate::on_backend;
+
+/// Attempts at get-or-create before giving up. Each failed attempt means a
+/// concurrent request took a slug this one chose; more than a few in a row
+/// would take a storm of such requests.
+const GET_OR_CREATE_ATTEMPTS: usize = 8;
+
+/// A tag with its counts: `post_count` counts visible posts; `total_count`
+/// counts posts that are not deleted, whatever their status.
+#[derive(Debug, Clone)]
+pub struct TagWithCounts {
+    pub tag: TagRow,
+    pub post_count: i64,
+    pub total_count: i64,
+}
+
+/// Finds each named tag, creating those that do not exist, and returns them
+/// in the order given (`names` must already be free of duplicate keys).
+///
+/// The number of statements does not depend on the number of names: one
+/// `SELECT` by key; when some are new, one `SELECT` of the slugs they could
+/// clash with and one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING`.
+/// A concurrent request that creates the same name or takes the same slug
+/// makes the insert skip that row; the loop then finds the other request's
+/// tag, or picks another slug.
+///
+/// Call it inside a transaction.
+pub fn get_or_create(
+    conn: &mut DbConn,
+    names: &[TagName],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<TagRow>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = names.iter().map(TagName::key).collect();
+    let mut found: HashMap<String, TagRow> = on_backend!(conn, |c| tags::table
+        .filter(tags::name_key.eq_any(&keys))
+        .select(TagRow::as_select())
+        .load(c))?
+    .into_iter()
+    .map(|tag| (tag.name_key.clone(), tag))
+    .collect();
+
+    for _ in 0..GET_OR_CREATE_ATTEMPTS {
+        let missing: Vec<&TagName> = names
+            .iter()
+            .filter(|n| !found.contains_key(n.key()))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        let new_rows = assign_free_slugs(conn, &missing, now)?;
+        let created = insert_ignoring_conflicts(conn, new_rows)?;
+        if created.len() < missing.len() {
+            // Lost a race for a name or a slug: whatever the other request
+            // created for our names is ours too.
+            let missing_keys: Vec<&str> = missing.iter().map(|n| n.key()).collect();
+            let theirs: Vec<TagRow> = on_backend!(conn, |c| tags::table
+                .filter(tags::name_key.eq_any(&missing_keys))
+                .select(TagRow::as_select())
+                .load(c))?;
+            found.extend(theirs.into_iter().map(|tag| (tag.name_key.clone(), tag)));
+        }
+        found.extend(created.into_iter().map(|tag| (tag.name_key.clone(), tag)));
+    }
+
+    names
+        .iter()
+        .map(|name| {
+            found.get(name.key()).cloned().ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(
+                    format!(
+                        "could not create tag `{}`: its slug kept being taken",
+                        name.display()
+                    )
+                    .into(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// New tag rows for `names`, each with a slug that is free now and distinct
+/// from the others'.
+fn assign_free_slugs<'a>(
+    conn: &mut DbConn,
+    names: &[&'a TagName],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<NewTagRow<'a>>> {
+    let bases: Vec<String> = names.iter().map(|name| tag_slug_base(name)).collect();
+    let mut taken: HashSet<String> = taken_slugs(conn, &bases)?.into_iter().collect();
+    Ok(names
+        .iter()
+        .zip(&bases)
+        .map(|(name, base)| {
+            let slug = first_free_slug(base, taken.iter().map(String::as_str));
+            taken.insert(slug.clone());
+            NewTagRow {
+                name: name.display(),
+                name_key: name.key(),
+                slug,
+                description: None,
+                created_at: now,
+            }
+        })
+        .collect())
+}
+
+/// The tag slugs that a new slug built on any of `bases` could clash with:
+/// each base itself and everything starting with `base-`.
+fn taken_slugs(conn: &mut DbConn, bases: &[String]) -> QueryResult<Vec<String>> {
+    on_backend!(conn, |c| {
+        let mut query = tags::table
+            .select(tags::slug)
+            .filter(tags::slug.eq_any(bases))
+            .into_boxed();
+        for base in bases {
+            // Slugs are ASCII `[a-z0-9-]`, and `.` sorts right after `-`: the
+            // range holds exactly the slugs that start with `base-`.
+            query = query.or_filter(
+                tags::slug
+                    .gt(format!("{base}-"))
+                    .and(tags::slug.lt(format!("{base}."))),
+            );
+        }
+        query.load(c)
+    })
+}
+
+/// Inserts the rows in one statement, skipping any whose name or slug a
+/// concurrent request has just taken, and returns the rows it inserted.
+fn insert_ignoring_conflicts(
+    conn: &mut DbConn,
+    mut rows: Vec<NewTagRow<'_>>,
+) -> QueryResult<Vec<TagRow>> {
+    // A fixed order of inserts means two requests creating the same tags
+    // lock them in the same order, and so cannot deadlock.
+    rows.sort_by(|a, b| a.name_key.cmp(b.name_key));
+    match conn {
+        DbConn::Postgres(c) => diesel::insert_into(tags::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .returning(TagRow::as_returning())
+            .get_results(c),
+        // SQLite runs one writer at a time (`BEGIN IMMEDIATE`), so nothing
+        // can have taken these names or slugs since they were checked.
+        DbConn::Sqlite(c) => diesel::insert_into(tags::table)
+            .values(&rows)
+            .returning(TagRow::as_returning())
+            .get_results(c),
+    }
+}
+
+/// Sort orders of the tag list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagSort {
+    /// Most visible posts first, then by name.
+    #[default]
+    Count,
+    Name,
+    /// Newest first.
+    Created,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TagListQuery {
+    pub sort: TagSort,
+    /// Only tags with at least this many visible posts.
+    pub min_count: i64,
+    /// Case-insensitive prefix of the name (already lower-cased).
+    pub prefix: Option<String>,
+}
+
+/// Counts the visible posts of a group in a query that left-joins `posts`
+/// (and only those not deleted).
+#[diesel::dsl::auto_type]
+fn visible_post_count(now: NaiveDateTime) -> _ {
+    let visible_now: visible = visible(now);
+    count(posts::id.nullable()).aggregate_filter(visible_now)
+}
+
+/// Tags with their counts from one `GROUP BY` join, plus one statement for
+/// the total.
+pub fn list(
+    conn: &mut DbConn,
+    query: &TagListQuery,
+    page: PageRequest,
+    now: NaiveDateTime,
+) -> QueryResult<Page<TagWithCounts>> {
+    let pattern = query
+        .prefix
+        .as_deref()
+        .map(|p| format!("{}%", escape_like(p)));
+    let (rows, total) = on_backend!(conn, |c| {
+        let mut select = tags::table
+            .left_join(post_tags::table.on(post_tags::tag_id.eq(tags::id)))
+            .left_join(
+                posts::table.on(posts::id
+                    .eq(post_tags::post_id)
+                    .and(posts::deleted_at.is_null())),
+            )
+            .group_by(tags::id)
+            .select((
+                TagRow::as_select(),
+                visible_post_count(now),
+                count(posts::id.nullable()),
+            ))
+            .into_boxed();
+        if let Some(pattern) = &pattern {
+            select = select.filter(tags::name_key.like(pattern.clone()).escape('\\'));
+        }
+        if query.min_count > 0 {
+            select = select.having(visible_post_count(now).ge(query.min_count));
+        }
+        select = match query.sort {
+            TagSort::Count => select.order_by((
+                visible_post_count(now).desc(),
+                tags::name_key.asc(),
+                tags::id.asc(),
+            )),
+            TagSort::Name => select.order_by((tags::name_key.asc(), tags::id.asc())),
+            TagSort::Created => select.order_by((tags::created_at.desc(), tags::id.desc())),
+        };
+        let rows: Vec<(TagRow, i64, i64)> =
+            select.limit(page.limit()).offset(page.offset()).load(c)?;
+
+        let mut total = tags::table.select(count_star()).into_boxed();
+        if let Some(pattern) = &pattern {
+            total = total.filter(tags::name_key.like(pattern.clone()).escape('\\'));
+        }
+        if query.min_count > 0 {
+            let counted_enough = post_tags::table
+                .inner_join(posts::table)
+                .filter(visible(now))
+                .group_by(post_tags::tag_id)
+                .having(count_star().ge(query.min_count))
+                .select(post_tags::tag_id);
+            total = total.filter(tags::id.eq_any(counted_enough));
+        }
+        let total: i64 = total.first(c)?;
+        QueryResult::Ok((rows, total))
+    })?;
+    Ok(Page {
+        items: rows.into_iter().map(with_counts).collect(),
+        request: page,
+        total,
+    })
+}
+
+/// One tag with its counts.
+pub fn get_by_slug(
+    conn: &mut DbConn,
+    slug: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<TagWithCounts> {
+    let row = on_backend!(conn, |c| tags::table
+        .left_join(post_tags::table.on(post_tags::tag_id.eq(tags::id)))
+        .left_join(
+            posts::table.on(posts::id
+                .eq(post_tags::post_id)
+                .and(posts::deleted_at.is_null()))
+        )
+        .filter(tags::slug.eq(slug))
+        .group_by(tags::id)
+        .select((
+            TagRow::as_select(),
+            visible_post_count(now),
+            count(posts::id.nullable()),
+        ))
+        .first::<(TagRow, i64, i64)>(c)
+        .optional())?;
+    row.map(with_counts).ok_or(ServiceError::NotFound("tag"))
+}
+
+fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWithCounts {
+    TagWithCounts {
+        tag,
+        post_count,
+        total_count,
+    }
+}
+
+/// The tag's visible posts, newest first (the public tag page).
+pub fn posts_of_tag(
+    conn: &mut DbConn,
+    slug: &str,
+    page: PageRequest,
+    now: NaiveDateTime,
+) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
+    let tag = get_by_slug(conn, slug, now)?;
+    let filter = super::posts::PostFilter {
+        all_tags: vec![tag.tag.slug.clone()],
+        ..Default::default()
+    };
+    let posts = super::posts::list(conn, &filter, Audience::Public, page, now)?;
+    Ok((tag, posts))
+}
