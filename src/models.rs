@@ -71,7 +71,7 @@ pub struct PostRow {
 }
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = posts)]
+#[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct NewPostRow<'a> {
     pub title: &'a str,
     pub slug: &'a str,
@@ -107,8 +107,10 @@ pub struct TagRow {
     pub created_at: NaiveDateTime,
 }
 
+/// `None` binds NULL rather than `DEFAULT`, which lets SQLite insert many
+/// rows in one statement (it has no `DEFAULT` keyword in `VALUES`).
 #[derive(Debug, Insertable)]
-#[diesel(table_name = tags)]
+#[diesel(table_name = tags, treat_none_as_default_value = false)]
 pub struct NewTagRow<'a> {
     pub name: &'a str,
     pub name_key: &'a str,

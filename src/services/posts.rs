@@ -366,12 +366,8 @@ pub fn update(
         }
 
         let status = update.status.unwrap_or(current.status);
-        let mut published_at = update.published_at.clone().into_change();
-        if status == PostStatus::Published
-            && published_at
-                .clone()
-                .unwrap_or(current.published_at)
-                .is_none()
+        let mut published_at = update.published_at.into_change();
+        if status == PostStatus::Published && published_at.unwrap_or(current.published_at).is_none()
         {
             // Publishing a post that has no date dates it now.
             published_at = Some(Some(now));

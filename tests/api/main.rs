@@ -1,1 +1,12 @@
-fn main() {}
+//! Integration tests over real HTTP, each on SQLite and on PostgreSQL with a
+//! database of its own. One binary, so they link once.
+
+mod helpers;
+
+mod concurrency;
+mod errors;
+mod patch;
+mod posts;
+mod statements;
+mod tags;
+mod visibility;

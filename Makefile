@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+
+DATABASE_URL ?= ./blog.db
+BIND ?= 127.0.0.1:8080
+# A development token; set ADMIN_TOKEN to a long random secret in production.
+ADMIN_TOKEN ?= dev-token
+RUST_LOG ?= info
+
+export DATABASE_URL BIND ADMIN_TOKEN RUST_LOG
+
+.PHONY: run build migrate test lint fmt ci
+
+## Build and serve on SQLite (./blog.db) at 127.0.0.1:8080.
+run: build
+	@echo "blog-backend on http://$(BIND)  database: $(DATABASE_URL)  admin token: $(ADMIN_TOKEN)"
+	./target/release/blog-backend serve
+
+build:
+	cargo build --release
+
+## Apply pending migrations to DATABASE_URL and exit.
+migrate: build
+	./target/release/blog-backend migrate
+
+## Unit tests and HTTP integration tests on SQLite and PostgreSQL.
+## PostgreSQL tests use TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+## outside CI they skip loudly when it is unreachable, with CI=true they fail.
+test:
+	cargo test
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+
+fmt:
+	cargo fmt
+
+## Everything CI runs.
+ci:
+	bash .ci/run

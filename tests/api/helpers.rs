@@ -1,0 +1,326 @@
+//! Spawns the real server on a fresh database per test and talks to it over
+//! HTTP.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use blog_backend::Application;
+use blog_backend::config::Config;
+use blog_backend::db::{DatabaseUrl, DbConn};
+use blog_backend::http::auth::AdminToken;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use futures::FutureExt;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::Value;
+
+pub const TOKEN: &str = "test-admin-token";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn(TestApp)` once per backend, as
+/// `sqlite::NAME` and `postgres::NAME`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run($crate::helpers::Backend::Sqlite, super::$name).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run($crate::helpers::Backend::Postgres, super::$name).await
+                }
+            )*
+        }
+    };
+}
+
+/// Gives the test a server on its own database, then stops the server and
+/// drops the database, whether the test passed or not.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let config = Config {
+        database_url: database.url.clone(),
+        bind: "127.0.0.1:0".into(),
+        admin_token: AdminToken::new(TOKEN.into()),
+        pool_size: 8,
+        pool_timeout: Duration::from_secs(10),
+        max_body_bytes: 1 << 20,
+        workers: Some(2),
+    };
+    let application = Application::build(config)
+        .await
+        .expect("the application starts");
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{}", application.port()),
+        client: reqwest::Client::new(),
+    };
+    let handle = application.handle();
+    let server = actix_web::rt::spawn(application.run_until_stopped());
+
+    let outcome = AssertUnwindSafe(test(app)).catch_unwind().await;
+
+    handle.stop(true).await;
+    let _ = server.await;
+    drop(database);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// A database of the test's own: a file in a temporary directory, or a
+/// PostgreSQL database dropped when the guard is.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    postgres_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+/// Where test databases are created: `TEST_DATABASE_URL` names a database
+/// to connect to for `CREATE DATABASE`.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
+}
+
+impl TestDatabase {
+    /// `None` only when PostgreSQL is unreachable outside CI: the test then
+    /// says so loudly and skips. In CI it fails.
+    pub fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let path = dir.path().join("blog.db");
+                Some(Self {
+                    url: DatabaseUrl::parse(path.to_str().expect("a UTF-8 path")).unwrap(),
+                    postgres_name: None,
+                    _dir: Some(dir),
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url();
+                let mut admin = match PgConnection::establish(&admin_url) {
+                    Ok(conn) => conn,
+                    Err(error) if !in_ci() => {
+                        eprintln!(
+                            "\n!!! SKIPPED: PostgreSQL is unreachable at {admin_url} ({error}).\n\
+                             !!! Start it (see README) or set TEST_DATABASE_URL; with CI=true this fails.\n"
+                        );
+                        return None;
+                    }
+                    Err(error) => panic!("PostgreSQL is unreachable at {admin_url}: {error}"),
+                };
+                let name = format!(
+                    "blog_test_{}_{}",
+                    std::process::id(),
+                    DATABASES.fetch_add(1, Ordering::Relaxed)
+                );
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
+                    .expect("a test database is created");
+                let (prefix, _) = admin_url
+                    .rsplit_once('/')
+                    .expect("a database URL with a path");
+                Some(Self {
+                    url: DatabaseUrl::parse(&format!("{prefix}/{name}")).unwrap(),
+                    postgres_name: Some(name),
+                    _dir: None,
+                })
+            }
+        }
+    }
+
+    /// A connection with migrations applied, for tests below HTTP.
+    pub fn connect(&self) -> DbConn {
+        let mut conn = DbConn::establish(&self.url).expect("the test database accepts connections");
+        conn.run_migrations().expect("migrations apply");
+        conn
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = &self.postgres_name {
+            match PgConnection::establish(&postgres_admin_url()) {
+                Ok(mut admin) => {
+                    if let Err(error) =
+                        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    {
+                        eprintln!("could not drop test database {name}: {error}");
+                    }
+                }
+                Err(error) => eprintln!("could not drop test database {name}: {error}"),
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// A response, its body parsed as JSON (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with this status.
+    #[track_caller]
+    pub fn expect_problem(self, status: u16) -> Self {
+        let reply = self.expect(status);
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(reply.body["status"], status);
+        assert_eq!(reply.body["type"], "about:blank");
+        assert!(reply.body["title"].is_string());
+        assert!(reply.body["detail"].is_string());
+        reply
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("/api/") || path.starts_with("/healthz") || path.starts_with("/readyz")
+        {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/api/v1{path}", self.base)
+        }
+    }
+
+    /// A request without credentials.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A request with the admin token.
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(TOKEN)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Reply {
+        send(self.admin(Method::GET, path)).await
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> Reply {
+        send(self.admin(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn admin_patch(&self, path: &str, body: Value) -> Reply {
+        send(self.admin(Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn admin_delete(&self, path: &str) -> Reply {
+        send(self.admin(Method::DELETE, path)).await
+    }
+
+    /// Creates a post and returns it, failing the test unless it is 201.
+    pub async fn create_post(&self, body: Value) -> Value {
+        self.admin_post("/posts", body).await.expect(201).body
+    }
+
+    /// Creates a published post, visible now, with these tags.
+    pub async fn publish(&self, title: &str, tags: &[&str]) -> Value {
+        self.create_post(serde_json::json!({"title": title, "status": "published", "tags": tags}))
+            .await
+    }
+}
+
+pub async fn send(request: RequestBuilder) -> Reply {
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a response body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("a JSON body, got: {}", String::from_utf8_lossy(&bytes)))
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The `slug` of each item of a JSON list.
+pub fn slugs(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| item["slug"].as_str().expect("a slug").to_owned())
+        .collect()
+}
+
+/// The `name` of each tag of a post.
+pub fn tag_names(post: &Value) -> Vec<String> {
+    post["tags"]
+        .as_array()
+        .expect("a tag list")
+        .iter()
+        .map(|tag| tag["name"].as_str().expect("a name").to_owned())
+        .collect()
+}
+
+/// An RFC 3339 time this many seconds from now.
+pub fn seconds_from_now(seconds: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,169 @@
+//! Exact statement counts where the contract bounds them, counted with
+//! Diesel's instrumentation on a real connection of each backend.
+
+use std::sync::{Arc, Mutex};
+
+use blog_backend::db::DbConn;
+use blog_backend::domain::{PostTitle, TagName};
+use blog_backend::models::PostStatus;
+use blog_backend::services::posts::{self, NewPost, PostFilter};
+use blog_backend::services::tags::{self, TagListQuery};
+use blog_backend::services::{self, Audience, PageRequest};
+use diesel::connection::InstrumentationEvent;
+
+use crate::helpers::{Backend, TestDatabase};
+
+/// Records the SQL of every statement a connection runs.
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl Statements {
+    fn watch(&self, conn: &mut DbConn) {
+        let seen = self.0.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                seen.lock().unwrap().push(query.to_string());
+            }
+        });
+    }
+
+    /// The statements run by `work`, leaving out transaction control.
+    fn during<T>(&self, work: impl FnOnce() -> T) -> (T, Vec<String>) {
+        self.0.lock().unwrap().clear();
+        let result = work();
+        let seen = self
+            .0
+            .lock()
+            .unwrap()
+            .drain(..)
+            .filter(|sql| !is_transaction_control(sql))
+            .collect();
+        (result, seen)
+    }
+}
+
+fn is_transaction_control(sql: &str) -> bool {
+    let sql = sql.trim_start().to_ascii_uppercase();
+    ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+        .iter()
+        .any(|word| sql.starts_with(word))
+}
+
+fn names(prefix: &str, count: usize) -> Vec<TagName> {
+    (0..count)
+        .map(|i| TagName::parse(&format!("{prefix} {i}")).unwrap())
+        .collect()
+}
+
+fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let mut conn = database.connect();
+    let statements = Statements::default();
+    statements.watch(&mut conn);
+    test(&mut conn, &statements);
+}
+
+fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
+    conn.transaction(|conn| tags::get_or_create(conn, names, services::now()))
+        .unwrap()
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect()
+}
+
+fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        let (created, one_new) = statements.during(|| get_or_create(conn, &names("solo", 1)));
+        assert_eq!(created, ["solo 0"]);
+        let (created, many_new) = statements.during(|| get_or_create(conn, &names("many", 20)));
+        assert_eq!(created.len(), 20);
+        assert_eq!(one_new.len(), many_new.len(), "{many_new:#?}");
+        // Look up by key, look up clashing slugs, one insert.
+        assert_eq!(many_new.len(), 3, "{many_new:#?}");
+        assert_eq!(
+            many_new.iter().filter(|sql| sql.contains("INSERT")).count(),
+            1
+        );
+
+        // Names that all exist take one SELECT, however many.
+        let (_, existing) = statements.during(|| get_or_create(conn, &names("many", 20)));
+        assert_eq!(existing.len(), 1, "{existing:#?}");
+        // A mix of old and new costs the same as all new.
+        let mut mixed = names("many", 10);
+        mixed.extend(names("fresh", 10));
+        let (created, mixed) = statements.during(|| get_or_create(conn, &mixed));
+        assert_eq!(created.len(), 20);
+        assert_eq!(mixed.len(), 3, "{mixed:#?}");
+    });
+}
+
+fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        for i in 0..25 {
+            posts::create(
+                conn,
+                NewPost {
+                    title: PostTitle::parse(&format!("Post {i}")).unwrap(),
+                    body: String::new(),
+                    excerpt: None,
+                    slug: None,
+                    status: PostStatus::Published,
+                    published_at: None,
+                    tags: names(&format!("tag {}", i % 7), 5),
+                },
+            )
+            .unwrap();
+        }
+        let page = PageRequest {
+            page: 1,
+            per_page: 20,
+        };
+        let (listed, run) = statements.during(|| {
+            posts::list(
+                conn,
+                &PostFilter::default(),
+                Audience::Public,
+                page,
+                services::now(),
+            )
+            .unwrap()
+        });
+        assert_eq!(listed.items.len(), 20);
+        assert!(listed.items.iter().all(|post| post.tags.len() == 5));
+        assert_eq!(run.len(), 3, "page, total, tags of the page: {run:#?}");
+
+        let (tags, run) = statements.during(|| {
+            tags::list(
+                conn,
+                &TagListQuery::default(),
+                PageRequest {
+                    page: 1,
+                    per_page: 50,
+                },
+                services::now(),
+            )
+            .unwrap()
+        });
+        assert_eq!(tags.total, 35);
+        assert_eq!(run.len(), 2, "the page of tags and the total: {run:#?}");
+        assert_eq!(run.iter().filter(|sql| sql.contains("GROUP BY")).count(), 1);
+    });
+}
+
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::Backend::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::Backend::Postgres) } )*
+        }
+    };
+}
+
+per_backend!(
+    get_or_create_is_constant_in_the_number_of_names,
+    a_page_of_posts_with_their_tags_takes_three_statements,
+);
