@@ -15,26 +15,6 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Patch::Absent)
-    }
-
-    pub fn as_ref(&self) -> Patch<&T> {
-        match self {
-            Patch::Absent => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Value(v) => Patch::Value(v),
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
-        match self {
-            Patch::Absent => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Value(v) => Patch::Value(f(v)),
-        }
-    }
-
     /// The value, if there is one; absent and `null` both give `None`.
     pub fn value(self) -> Option<T> {
         match self {

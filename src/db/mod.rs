@@ -97,10 +97,10 @@ impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.backend, self.url.split_once("://")) {
             (Backend::Postgres, Some((scheme, rest))) => match rest.split_once('@') {
-                Some((credentials, host)) => {
-                    let user = credentials.split(':').next().unwrap_or_default();
-                    write!(f, "{scheme}://{user}:***@{host}")
-                }
+                Some((credentials, host)) => match credentials.split_once(':') {
+                    Some((user, _password)) => write!(f, "{scheme}://{user}:***@{host}"),
+                    None => write!(f, "{scheme}://{credentials}@{host}"),
+                },
                 None => write!(f, "{}", self.url),
             },
             _ => write!(f, "sqlite://{}", self.url),
@@ -292,7 +292,8 @@ pub fn migrate(url: &DatabaseUrl) -> Result<(), StartupError> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot connect to {url}: {source}")]
+    // libpq ends its messages with a newline.
+    #[error("cannot connect to {url}: {}", source.to_string().trim_end())]
     Connect {
         url: String,
         source: ConnectionError,
@@ -312,6 +313,8 @@ mod tests {
         let pg = DatabaseUrl::parse("postgres://u:secret@localhost/blog").unwrap();
         assert_eq!(pg.backend(), Backend::Postgres);
         assert_eq!(pg.to_string(), "postgres://u:***@localhost/blog");
+        let no_password = DatabaseUrl::parse("postgres://u@localhost/blog").unwrap();
+        assert_eq!(no_password.to_string(), "postgres://u@localhost/blog");
         let pg2 = DatabaseUrl::parse("postgresql://localhost/blog").unwrap();
         assert_eq!(pg2.backend(), Backend::Postgres);
 

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use validator::Validate;
+use validator::{Validate, ValidationErrors};
 
 use super::auth::{Admin, Caller};
 use super::extract::{JsonBody, QueryParams, RequestBody, UnknownFields, bad_query};
@@ -41,67 +41,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/posts/{id}/restore").route(web::post().to(restore_post)));
 }
 
+/// The fields of a post in a request body. Every member may be left out, as
+/// in `PATCH`; `POST` wraps it to require a title.
 #[derive(Debug, Deserialize, Validate)]
-pub struct CreatePostRequest {
-    #[serde(default)]
-    #[validate(custom(function = "rules::required_title"))]
-    title: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::not_null"))]
-    body: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::excerpt"))]
-    excerpt: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::slug"))]
-    slug: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::status"))]
-    status: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::published_at"))]
-    published_at: Patch<String>,
-    #[serde(default)]
-    #[validate(custom(function = "rules::tag_list"), nested)]
-    tags: Patch<Vec<TagNameInput>>,
-    #[serde(flatten)]
-    unknown: UnknownFields,
-}
-
-impl RequestBody for CreatePostRequest {
-    const FIELDS: &'static [&'static str] = &[
-        "title",
-        "body",
-        "excerpt",
-        "slug",
-        "status",
-        "published_at",
-        "tags",
-    ];
-
-    fn unknown_fields(&self) -> &UnknownFields {
-        &self.unknown
-    }
-}
-
-impl CreatePostRequest {
-    /// The validated request as a domain value.
-    fn into_new_post(self) -> Result<NewPost, ApiError> {
-        let title = self.title.value().unwrap_or_default();
-        Ok(NewPost {
-            title: PostTitle::parse(&title).map_err(|message| ApiError::field("title", message))?,
-            body: self.body.value().unwrap_or_default(),
-            excerpt: self.excerpt.value(),
-            slug: parse_slug(self.slug)?,
-            status: parse_status(self.status).unwrap_or(PostStatus::Draft),
-            published_at: parse_time(self.published_at)?.value(),
-            tags: rules::parse_tag_names(self.tags.value().unwrap_or_default()),
-        })
-    }
-}
-
-#[derive(Debug, Deserialize, Validate)]
-pub struct UpdatePostRequest {
+pub struct PostFields {
     #[serde(default)]
     #[validate(custom(function = "rules::title"))]
     title: Patch<String>,
@@ -127,24 +70,30 @@ pub struct UpdatePostRequest {
     unknown: UnknownFields,
 }
 
-impl RequestBody for UpdatePostRequest {
-    const FIELDS: &'static [&'static str] = CreatePostRequest::FIELDS;
+impl RequestBody for PostFields {
+    const FIELDS: &'static [&'static str] = &[
+        "title",
+        "body",
+        "excerpt",
+        "slug",
+        "status",
+        "published_at",
+        "tags",
+    ];
 
     fn unknown_fields(&self) -> &UnknownFields {
         &self.unknown
     }
 }
 
-impl UpdatePostRequest {
+impl PostFields {
     fn into_update(self) -> Result<PostUpdate, ApiError> {
         Ok(PostUpdate {
-            title: match self.title.value() {
-                Some(title) => Some(
-                    PostTitle::parse(&title)
-                        .map_err(|message| ApiError::field("title", message))?,
-                ),
-                None => None,
-            },
+            title: self
+                .title
+                .value()
+                .map(|title| parse_title(&title))
+                .transpose()?,
             body: self.body.value(),
             slug: parse_slug(self.slug)?,
             status: parse_status(self.status),
@@ -153,6 +102,52 @@ impl UpdatePostRequest {
             tags: self.tags.value().map(rules::parse_tag_names),
         })
     }
+}
+
+/// `POST /posts`: the post fields, with a title required.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct CreatePostRequest(PostFields);
+
+impl Validate for CreatePostRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = self.0.validate().err().unwrap_or_default();
+        if let Err(error) = rules::required(&self.0.title) {
+            errors.add("title", error);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl RequestBody for CreatePostRequest {
+    const FIELDS: &'static [&'static str] = PostFields::FIELDS;
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.0.unknown
+    }
+}
+
+impl CreatePostRequest {
+    fn into_new_post(self) -> Result<NewPost, ApiError> {
+        let fields = self.0;
+        Ok(NewPost {
+            title: parse_title(&fields.title.value().unwrap_or_default())?,
+            body: fields.body.value().unwrap_or_default(),
+            excerpt: fields.excerpt.value(),
+            slug: parse_slug(fields.slug)?,
+            status: parse_status(fields.status).unwrap_or(PostStatus::Draft),
+            published_at: parse_time(fields.published_at)?.value(),
+            tags: rules::parse_tag_names(fields.tags.value().unwrap_or_default()),
+        })
+    }
+}
+
+fn parse_title(title: &str) -> Result<PostTitle, ApiError> {
+    PostTitle::parse(title).map_err(|message| ApiError::field("title", message))
 }
 
 fn parse_slug(slug: Patch<String>) -> Result<Option<Slug>, ApiError> {
@@ -273,7 +268,7 @@ async fn update_post(
     db: web::Data<Db>,
     _: Admin,
     id: web::Path<i64>,
-    body: JsonBody<UpdatePostRequest>,
+    body: JsonBody<PostFields>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = expected_version(&req)?;
     let update = body.into_inner().into_update()?;

@@ -44,11 +44,6 @@ pub fn title(value: &Patch<String>) -> Result<(), ValidationError> {
     Ok(())
 }
 
-pub fn required_title(value: &Patch<String>) -> Result<(), ValidationError> {
-    required(value)?;
-    title(value)
-}
-
 pub fn excerpt(value: &Patch<String>) -> Result<(), ValidationError> {
     match value {
         Patch::Value(excerpt) if excerpt.chars().count() > EXCERPT_MAX_CHARS => {

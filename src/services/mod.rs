@@ -78,14 +78,6 @@ impl<T> Page<T> {
         let per_page = i64::from(self.request.per_page.max(1));
         (self.total + per_page - 1) / per_page
     }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            request: self.request,
-            total: self.total,
-        }
-    }
 }
 
 #[cfg(test)]
