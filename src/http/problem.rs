@@ -257,3 +257,67 @@ fn problem_body(
     };
     serde_json::to_string(&problem).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.error_response();
+        let status = response.status();
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn internal_causes_stay_out_of_the_body() {
+        let cause =
+            r#"relation "posts" does not exist at SELECT * FROM posts WHERE password = 'x'"#;
+        for error in [
+            ApiError::Internal(cause.into()),
+            ApiError::Unavailable(cause.into()),
+        ] {
+            let (status, body) = body_of(error);
+            let text = body.to_string();
+            assert!(status.is_server_error());
+            assert!(
+                !text.contains("SELECT") && !text.contains("posts") && !text.contains("password"),
+                "{text}"
+            );
+            assert_eq!(body["status"], status.as_u16());
+        }
+    }
+
+    #[test]
+    fn database_errors_become_generic_500s() {
+        let error = ApiError::from(ServiceError::Database(
+            diesel::result::Error::QueryBuilderError("SELECT secret FROM internals".into()),
+        ));
+        let (status, body) = body_of(error);
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn nested_validation_errors_are_keyed_by_field_and_index() {
+        let mut item = ValidationErrors::new();
+        item.add(
+            "name",
+            validator::ValidationError::new("len").with_message("too long".into()),
+        );
+        let mut errors = ValidationErrors::new();
+        errors.add(
+            "title",
+            validator::ValidationError::new("len").with_message("bad".into()),
+        );
+        errors.errors_mut().insert(
+            "tags".into(),
+            ValidationErrorsKind::List([(3, Box::new(item))].into()),
+        );
+        let flat = field_errors(&errors);
+        assert_eq!(flat["title"], ["bad"]);
+        assert_eq!(flat["tags[3]"], ["too long"]);
+    }
+}
