@@ -17,7 +17,8 @@ use crate::models::PostStatus;
 use crate::patch::Patch;
 use crate::services;
 use crate::services::posts::{
-    self, ExpectedVersion, NewPost, PostFilter, PostKey, PostUpdate, PostWithTags, StatusFilter,
+    self, BulkAction, ExpectedVersion, NewPost, PostFilter, PostKey, PostUpdate, PostWithTags,
+    StatusFilter,
 };
 
 /// Most `tag` (or `tag_any`) filters one request may give.
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_posts))
             .route(web::post().to(create_post)),
     )
+    // Before `/posts/{id}`, which would take `bulk` for an id.
+    .service(web::resource("/posts/bulk").route(web::post().to(bulk)))
     .service(web::resource("/posts/slug/{slug}").route(web::get().to(get_post_by_slug)))
     .service(
         web::resource("/posts/{id}")
@@ -38,7 +41,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update_post))
             .route(web::delete().to(delete_post)),
     )
-    .service(web::resource("/posts/{id}/restore").route(web::post().to(restore_post)));
+    .service(web::resource("/posts/{id}/restore").route(web::post().to(restore_post)))
+    .service(web::resource("/posts/{id}/tags").route(web::post().to(add_tags)))
+    .service(web::resource("/posts/{id}/tags/{tag_slug}").route(web::delete().to(remove_tag)));
 }
 
 /// The fields of a post in a request body. Every member may be left out, as
@@ -386,4 +391,139 @@ async fn list_posts(
         .run(move |conn| posts::list(conn, &filter, audience, page, services::now()))
         .await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct AddTagsRequest {
+    #[serde(default)]
+    #[validate(custom(function = "rules::required_tag_list"), nested)]
+    tags: Patch<Vec<TagNameInput>>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+impl RequestBody for AddTagsRequest {
+    const FIELDS: &'static [&'static str] = &["tags"];
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.unknown
+    }
+}
+
+async fn add_tags(
+    db: web::Data<Db>,
+    _: Admin,
+    id: web::Path<i64>,
+    body: JsonBody<AddTagsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let names = rules::parse_tag_names(body.into_inner().tags.value().unwrap_or_default());
+    let id = id.into_inner();
+    let post = db
+        .run(move |conn| posts::add_tags(conn, id, &names))
+        .await?;
+    Ok(post_response(StatusCode::OK, post))
+}
+
+async fn remove_tag(
+    db: web::Data<Db>,
+    _: Admin,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, tag_slug) = path.into_inner();
+    let post = db
+        .run(move |conn| posts::remove_tag(conn, id, &tag_slug))
+        .await?;
+    Ok(post_response(StatusCode::OK, post))
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct BulkFields {
+    #[serde(default)]
+    #[validate(custom(function = "rules::bulk_ids"))]
+    ids: Patch<Vec<i64>>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::bulk_action"))]
+    action: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::tag_list"), nested)]
+    tags: Patch<Vec<TagNameInput>>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+/// `POST /posts/bulk`: the fields, with `tags` given exactly when the
+/// action takes them.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct BulkRequest(BulkFields);
+
+impl Validate for BulkRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = self.0.validate().err().unwrap_or_default();
+        let takes_tags = match &self.0.action {
+            Patch::Value(action) => rules::BULK_ACTIONS
+                .iter()
+                .find(|(name, _)| name == action)
+                .map(|(_, takes_tags)| *takes_tags),
+            _ => None,
+        };
+        match (takes_tags, &self.0.tags) {
+            (Some(true), Patch::Absent) => errors.add(
+                "tags",
+                validator::ValidationError::new("required")
+                    .with_message("is required for this action".into()),
+            ),
+            (Some(false), Patch::Value(_)) => errors.add(
+                "tags",
+                validator::ValidationError::new("unexpected")
+                    .with_message("is only for add_tags and remove_tags".into()),
+            ),
+            _ => {}
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl RequestBody for BulkRequest {
+    const FIELDS: &'static [&'static str] = &["ids", "action", "tags"];
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.0.unknown
+    }
+}
+
+impl BulkRequest {
+    fn into_action(self) -> Result<(Vec<i64>, BulkAction), ApiError> {
+        let BulkFields {
+            ids, action, tags, ..
+        } = self.0;
+        let names = || rules::parse_tag_names(tags.clone().value().unwrap_or_default());
+        let action = match action.value().as_deref() {
+            Some("publish") => BulkAction::Publish,
+            Some("unpublish") => BulkAction::Unpublish,
+            Some("delete") => BulkAction::Delete,
+            Some("restore") => BulkAction::Restore,
+            Some("add_tags") => BulkAction::AddTags(names()),
+            Some("remove_tags") => BulkAction::RemoveTags(names()),
+            _ => return Err(ApiError::field("action", "is not a bulk action")),
+        };
+        Ok((ids.value().unwrap_or_default(), action))
+    }
+}
+
+async fn bulk(
+    db: web::Data<Db>,
+    _: Admin,
+    body: JsonBody<BulkRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (ids, action) = body.into_inner().into_action()?;
+    let outcome = db.run(move |conn| posts::bulk(conn, &ids, &action)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "matched": outcome.matched,
+        "updated": outcome.updated,
+    })))
 }

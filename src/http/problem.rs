@@ -144,6 +144,13 @@ impl From<ServiceError> for ApiError {
                 detail: "a tag with this name already exists".into(),
                 slug,
             },
+            ServiceError::TagInUse { slug, posts } => ApiError::Conflict {
+                detail: format!(
+                    "the tag is on {posts} post(s), counting drafts and trashed posts; \
+                     delete with ?force=true to detach it everywhere"
+                ),
+                slug,
+            },
             ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
             ServiceError::Invalid { field, message } => ApiError::field(field, message),
             ServiceError::Unavailable(cause) => {

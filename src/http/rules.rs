@@ -94,7 +94,7 @@ pub struct TagNameInput {
     pub name: String,
 }
 
-fn tag_name(name: &str) -> Result<(), ValidationError> {
+pub fn tag_name(name: &str) -> Result<(), ValidationError> {
     TagName::parse(name)
         .map(drop)
         .map_err(|message| invalid("tag_name", message))
@@ -131,4 +131,67 @@ pub fn parse_tag_names(inputs: Vec<TagNameInput>) -> Vec<TagName> {
             .filter_map(|input| TagName::parse(&input.name).ok())
             .collect(),
     )
+}
+
+/// The longest tag description, in characters.
+pub const DESCRIPTION_MAX_CHARS: usize = 500;
+
+pub fn tag_name_field(value: &Patch<String>) -> Result<(), ValidationError> {
+    not_null(value)?;
+    if let Patch::Value(name) = value {
+        tag_name(name)?;
+    }
+    Ok(())
+}
+
+pub fn description(value: &Patch<String>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Value(text) if text.chars().count() > DESCRIPTION_MAX_CHARS => {
+            Err(invalid("length", "must be at most 500 characters"))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub fn required_slug(value: &Patch<String>) -> Result<(), ValidationError> {
+    required(value)?;
+    slug(value)
+}
+
+pub fn required_tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), ValidationError> {
+    required(value)?;
+    tag_list(value)
+}
+
+pub fn bulk_ids(value: &Patch<Vec<i64>>) -> Result<(), ValidationError> {
+    required(value)?;
+    match value {
+        Patch::Value(ids) if ids.len() > crate::services::posts::MAX_BULK_IDS => {
+            Err(invalid("too_many", "must list at most 1000 ids"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The bulk actions and whether each takes tag names.
+pub const BULK_ACTIONS: [(&str, bool); 6] = [
+    ("publish", false),
+    ("unpublish", false),
+    ("delete", false),
+    ("restore", false),
+    ("add_tags", true),
+    ("remove_tags", true),
+];
+
+pub fn bulk_action(value: &Patch<String>) -> Result<(), ValidationError> {
+    required(value)?;
+    match value {
+        Patch::Value(action) if !BULK_ACTIONS.iter().any(|(name, _)| name == action) => {
+            Err(invalid(
+                "unknown",
+                "must be one of publish, unpublish, delete, restore, add_tags, remove_tags",
+            ))
+        }
+        _ => Ok(()),
+    }
 }

@@ -1,23 +1,37 @@
 //! Tag routes.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
+use validator::{Validate, ValidationErrors};
 
-use super::auth::Caller;
-use super::extract::{QueryParams, bad_query};
+use super::auth::{Admin, Caller};
+use super::extract::{JsonBody, QueryParams, RequestBody, UnknownFields, bad_query};
 use super::problem::ApiError;
+use super::rules;
 use super::{Db, page_request, views};
-use crate::domain::tag_prefix_key;
+use crate::domain::{Slug, TagName, tag_prefix_key};
+use crate::patch::Patch;
 use crate::services;
-use crate::services::tags::{self, TagListQuery, TagSort};
+use crate::services::tags::{self, NewTag, TagListQuery, TagSort, TagUpdate};
 
 /// Longest `q` prefix, in characters: no tag name is longer.
 const MAX_PREFIX_CHARS: usize = crate::domain::TAG_NAME_MAX_CHARS;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/tags").route(web::get().to(list_tags)))
-        .service(web::resource("/tags/{slug}").route(web::get().to(get_tag)))
-        .service(web::resource("/tags/{slug}/posts").route(web::get().to(tag_posts)));
+    cfg.service(
+        web::resource("/tags")
+            .route(web::get().to(list_tags))
+            .route(web::post().to(create_tag)),
+    )
+    .service(
+        web::resource("/tags/{slug}")
+            .route(web::get().to(get_tag))
+            .route(web::patch().to(update_tag))
+            .route(web::delete().to(delete_tag)),
+    )
+    .service(web::resource("/tags/{slug}/posts").route(web::get().to(tag_posts)))
+    .service(web::resource("/tags/{slug}/merge").route(web::post().to(merge_tag)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,4 +116,161 @@ async fn tag_posts(
         tag: views::Tag::new(tag, caller.is_admin()),
         posts: views::List::new(posts, views::Post::from),
     }))
+}
+
+/// The fields of a tag in a request body; `POST` wraps it to require a name.
+#[derive(Debug, Deserialize, Validate)]
+pub struct TagFields {
+    #[serde(default)]
+    #[validate(custom(function = "rules::tag_name_field"))]
+    name: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::slug"))]
+    slug: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::description"))]
+    description: Patch<String>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+impl RequestBody for TagFields {
+    const FIELDS: &'static [&'static str] = &["name", "slug", "description"];
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.unknown
+    }
+}
+
+impl TagFields {
+    fn name(&self) -> Result<Option<TagName>, ApiError> {
+        self.name
+            .clone()
+            .value()
+            .map(|name| TagName::parse(&name).map_err(|message| ApiError::field("name", message)))
+            .transpose()
+    }
+
+    fn slug(&self) -> Result<Option<Slug>, ApiError> {
+        self.slug
+            .clone()
+            .value()
+            .map(|slug| Slug::parse(&slug).map_err(|message| ApiError::field("slug", message)))
+            .transpose()
+    }
+}
+
+/// `POST /tags`: the tag fields, with a name required.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct CreateTagRequest(TagFields);
+
+impl Validate for CreateTagRequest {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = self.0.validate().err().unwrap_or_default();
+        if let Err(error) = rules::required(&self.0.name) {
+            errors.add("name", error);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl RequestBody for CreateTagRequest {
+    const FIELDS: &'static [&'static str] = TagFields::FIELDS;
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.0.unknown
+    }
+}
+
+async fn create_tag(
+    db: web::Data<Db>,
+    _: Admin,
+    body: JsonBody<CreateTagRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner().0;
+    let new_tag = NewTag {
+        name: fields
+            .name()?
+            .ok_or_else(|| ApiError::field("name", "is required"))?,
+        slug: fields.slug()?,
+        description: fields.description.value(),
+    };
+    let tag = db.run(move |conn| tags::create(conn, new_tag)).await?;
+    let location = format!("/api/v1/tags/{}", tag.tag.slug);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(views::Tag::new(tag, true)))
+}
+
+async fn update_tag(
+    db: web::Data<Db>,
+    _: Admin,
+    slug: web::Path<String>,
+    body: JsonBody<TagFields>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner();
+    let update = TagUpdate {
+        name: fields.name()?,
+        slug: fields.slug()?,
+        description: fields.description,
+    };
+    let slug = slug.into_inner();
+    let tag = db
+        .run(move |conn| tags::update(conn, &slug, update))
+        .await?;
+    Ok(HttpResponse::Ok().json(views::Tag::new(tag, true)))
+}
+
+#[derive(Debug, Deserialize)]
+struct DeleteParams {
+    #[serde(default)]
+    force: bool,
+}
+
+async fn delete_tag(
+    db: web::Data<Db>,
+    _: Admin,
+    slug: web::Path<String>,
+    params: QueryParams<DeleteParams>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let force = params.0.force;
+    db.run(move |conn| tags::delete(conn, &slug, force)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, Validate)]
+pub struct MergeRequest {
+    #[serde(default)]
+    #[validate(custom(function = "rules::required_slug"))]
+    into: Patch<String>,
+    #[serde(flatten)]
+    unknown: UnknownFields,
+}
+
+impl RequestBody for MergeRequest {
+    const FIELDS: &'static [&'static str] = &["into"];
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.unknown
+    }
+}
+
+async fn merge_tag(
+    db: web::Data<Db>,
+    _: Admin,
+    slug: web::Path<String>,
+    body: JsonBody<MergeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let into = body.into_inner().into.value().unwrap_or_default();
+    let source = slug.into_inner();
+    let target = db
+        .run(move |conn| tags::merge(conn, &source, &into))
+        .await?;
+    Ok(HttpResponse::Ok().json(views::Tag::new(target, true)))
 }

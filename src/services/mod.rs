@@ -23,6 +23,9 @@ pub enum ServiceError {
     SlugTaken { slug: String },
     #[error("a tag with this name already exists")]
     TagNameTaken { slug: String },
+    /// A tag that posts still carry cannot be deleted without `force`.
+    #[error("the tag is on {posts} posts")]
+    TagInUse { slug: String, posts: i64 },
     #[error("the resource has changed since it was read")]
     PreconditionFailed,
     /// A rule that can only be checked against stored data (such as the tag
@@ -36,6 +39,19 @@ pub enum ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Whether a unique violation is on a column named `column`: PostgreSQL
+/// names the constraint (`tags_slug_key`), SQLite the column (`tags.slug`).
+pub fn violates_unique(error: &DieselError, column: &str) -> bool {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            info.constraint_name()
+                .is_some_and(|name| name.contains(column))
+                || info.message().contains(&format!(".{column}"))
+        }
+        _ => false,
+    }
+}
 
 pub fn is_unique_violation(error: &DieselError) -> bool {
     matches!(

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags as tags_table};
-use crate::domain::{PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base};
+use crate::domain::{
+    MAX_TAGS_PER_POST, PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base,
+};
 use crate::models::{NewPostRow, NewPostTagRow, PostChangeset, PostRow, PostStatus, TagRow};
 use crate::on_backend;
 use crate::patch::Patch;
@@ -473,4 +475,274 @@ pub fn delete_permanently(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
         return Err(ServiceError::NotFound("post"));
     }
     Ok(())
+}
+
+/// Attaches tags by name after the post's own, getting or creating them
+/// as a create does; tags it already has stay where they are.
+pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<PostWithTags> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        lock_post(conn, id)?;
+        let current = tags_of_posts(conn, &[id])?.remove(&id).unwrap_or_default();
+        let wanted = tags::get_or_create(conn, names, now)?;
+        let new: Vec<TagRow> = wanted
+            .into_iter()
+            .filter(|tag| !current.iter().any(|have| have.id == tag.id))
+            .collect();
+        if current.len() + new.len() > MAX_TAGS_PER_POST {
+            return Err(ServiceError::Invalid {
+                field: "tags".into(),
+                message: format!(
+                    "a post has at most {MAX_TAGS_PER_POST} tags; this one has {} and would get {} more",
+                    current.len(),
+                    new.len()
+                ),
+            });
+        }
+        if !new.is_empty() {
+            let next_position = on_backend!(conn, |c| post_tags::table
+                .filter(post_tags::post_id.eq(id))
+                .select(dsl::max(post_tags::position))
+                .first::<Option<i32>>(c))?
+            .map_or(0, |max| max + 1);
+            attach_tags(conn, id, &new, next_position)?;
+            mark_edited(conn, &[id], now)?;
+        }
+        let post = on_backend!(conn, |c| posts::table.find(id).select(PostRow::as_select()).first(c))?;
+        Ok(PostWithTags { post, tags: current.into_iter().chain(new).collect() })
+    })
+}
+
+/// Detaches one tag from a post; the tag itself remains. Detaching a tag
+/// the post does not have changes nothing.
+pub fn remove_tag(conn: &mut DbConn, id: i64, tag_slug: &str) -> ServiceResult<PostWithTags> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        lock_post(conn, id)?;
+        let tag_id: i64 = on_backend!(conn, |c| tags_table::table
+            .filter(tags_table::slug.eq(tag_slug))
+            .select(tags_table::id)
+            .first(c)
+            .optional())?
+        .ok_or(ServiceError::NotFound("tag"))?;
+        let removed = on_backend!(conn, |c| diesel::delete(
+            post_tags::table.find((id, tag_id))
+        )
+        .execute(c))?;
+        if removed > 0 {
+            mark_edited(conn, &[id], now)?;
+        }
+        let post = on_backend!(conn, |c| posts::table
+            .find(id)
+            .select(PostRow::as_select())
+            .first(c))?;
+        with_tags(conn, post)
+    })
+}
+
+/// Records an edit of these posts: a new version (ETag) and `updated_at`.
+fn mark_edited(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> QueryResult<usize> {
+    on_backend!(conn, |c| diesel::update(
+        posts::table.filter(posts::id.eq_any(ids))
+    )
+    .set((
+        posts::updated_at.eq(now),
+        posts::version.eq(posts::version + 1)
+    ))
+    .execute(c))
+}
+
+diesel::define_sql_function! {
+    fn coalesce(
+        value: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        fallback: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Timestamp>;
+}
+
+/// Most posts one bulk request may name.
+pub const MAX_BULK_IDS: usize = 1000;
+
+#[derive(Debug, Clone)]
+pub enum BulkAction {
+    Publish,
+    Unpublish,
+    Delete,
+    Restore,
+    AddTags(Vec<TagName>),
+    RemoveTags(Vec<TagName>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkOutcome {
+    /// Ids that name an existing post.
+    pub matched: usize,
+    /// Posts whose state changed.
+    pub updated: usize,
+}
+
+/// Applies one action to many posts in one transaction. The change itself
+/// is one statement however many ids there are; around it the work is
+/// constant too (counting the matches, and for tags, get-or-create and the
+/// version bump).
+pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResult<BulkOutcome> {
+    let now = super::now();
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    conn.transaction(|conn| {
+        let matched: i64 = on_backend!(conn, |c| posts::table
+            .filter(posts::id.eq_any(&ids))
+            .count()
+            .get_result(c))?;
+        let updated = match action {
+            BulkAction::Publish => on_backend!(conn, |c| diesel::update(
+                posts::table.filter(posts::id.eq_any(&ids)).filter(
+                    posts::status
+                        .ne(PostStatus::Published)
+                        .or(posts::published_at.is_null())
+                )
+            )
+            .set((
+                posts::status.eq(PostStatus::Published),
+                posts::published_at.eq(coalesce(posts::published_at, Some(now))),
+                posts::updated_at.eq(now),
+                posts::version.eq(posts::version + 1),
+            ))
+            .execute(c))?,
+            BulkAction::Unpublish => on_backend!(conn, |c| diesel::update(
+                posts::table
+                    .filter(posts::id.eq_any(&ids))
+                    .filter(posts::status.eq(PostStatus::Published))
+            )
+            .set((
+                posts::status.eq(PostStatus::Draft),
+                posts::updated_at.eq(now),
+                posts::version.eq(posts::version + 1),
+            ))
+            .execute(c))?,
+            BulkAction::Delete => on_backend!(conn, |c| diesel::update(
+                posts::table
+                    .filter(posts::id.eq_any(&ids))
+                    .filter(posts::deleted_at.is_null())
+            )
+            .set((
+                posts::deleted_at.eq(now),
+                posts::version.eq(posts::version + 1)
+            ))
+            .execute(c))?,
+            BulkAction::Restore => on_backend!(conn, |c| diesel::update(
+                posts::table
+                    .filter(posts::id.eq_any(&ids))
+                    .filter(posts::deleted_at.is_not_null())
+            )
+            .set((
+                posts::deleted_at.eq(None::<NaiveDateTime>),
+                posts::version.eq(posts::version + 1),
+            ))
+            .execute(c))?,
+            BulkAction::AddTags(names) => {
+                let tags = tags::get_or_create(conn, names, now)?;
+                bulk_attach(conn, &ids, &tags, now)?
+            }
+            BulkAction::RemoveTags(names) => {
+                let keys: Vec<&str> = names.iter().map(TagName::key).collect();
+                let mut changed: Vec<i64> = on_backend!(conn, |c| diesel::delete(
+                    post_tags::table
+                        .filter(post_tags::post_id.eq_any(&ids))
+                        .filter(
+                            post_tags::tag_id.eq_any(
+                                tags_table::table
+                                    .filter(tags_table::name_key.eq_any(&keys))
+                                    .select(tags_table::id)
+                            )
+                        )
+                )
+                .returning(post_tags::post_id)
+                .get_results(c))?;
+                changed.sort_unstable();
+                changed.dedup();
+                mark_edited(conn, &changed, now)?;
+                changed.len()
+            }
+        };
+        Ok(BulkOutcome {
+            matched: usize::try_from(matched).unwrap_or(0),
+            updated,
+        })
+    })
+}
+
+/// Attaches `tags` to every post in `ids` that lacks them, after the post's
+/// own tags and in the order given, in one `INSERT … SELECT`. Refuses the
+/// whole request when any post would end up with more than the limit.
+fn bulk_attach(
+    conn: &mut DbConn,
+    ids: &[i64],
+    tags: &[TagRow],
+    now: NaiveDateTime,
+) -> ServiceResult<usize> {
+    if ids.is_empty() || tags.is_empty() {
+        return Ok(0);
+    }
+    // Ids are integers from the database and the request's parsed JSON, so
+    // they can be written into the SQL; that keeps one statement for any
+    // number of them on both backends.
+    let post_ids = join_ids(ids.iter());
+    let tag_ids = join_ids(tags.iter().map(|tag| &tag.id));
+    let offsets: String = tags
+        .iter()
+        .enumerate()
+        .map(|(offset, tag)| format!(" WHEN {} THEN {offset}", tag.id))
+        .collect();
+
+    let over_limit: Vec<PostId> = on_backend!(conn, |c| {
+        diesel::sql_query(format!(
+        "SELECT p.id AS post_id FROM posts p \
+         WHERE p.id IN ({post_ids}) \
+         AND (SELECT COUNT(*) FROM post_tags x WHERE x.post_id = p.id AND x.tag_id NOT IN ({tag_ids})) \
+             + {} > {MAX_TAGS_PER_POST}",
+        tags.len()
+    ))
+    .load(c)
+    })?;
+    if let Some(first) = over_limit.first() {
+        return Err(ServiceError::Invalid {
+            field: "tags".into(),
+            message: format!(
+                "{} post(s) would have more than {MAX_TAGS_PER_POST} tags (the first is post {})",
+                over_limit.len(),
+                first.post_id
+            ),
+        });
+    }
+
+    // `WHERE TRUE` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+    let mut changed: Vec<i64> = on_backend!(conn, |c| diesel::sql_query(format!(
+        "INSERT INTO post_tags (post_id, tag_id, position) \
+         SELECT p.id, t.id, \
+                COALESCE((SELECT MAX(x.position) FROM post_tags x WHERE x.post_id = p.id), -1) + 1 \
+                + CASE t.id{offsets} END \
+         FROM posts p CROSS JOIN tags t \
+         WHERE TRUE AND p.id IN ({post_ids}) AND t.id IN ({tag_ids}) \
+         ON CONFLICT (post_id, tag_id) DO NOTHING \
+         RETURNING post_id"
+    ))
+    .load::<PostId>(c))?
+    .into_iter()
+    .map(|row| row.post_id)
+    .collect();
+    changed.sort_unstable();
+    changed.dedup();
+    mark_edited(conn, &changed, now)?;
+    Ok(changed.len())
+}
+
+fn join_ids<'a>(ids: impl Iterator<Item = &'a i64>) -> String {
+    ids.map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[derive(QueryableByName)]
+struct PostId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    post_id: i64,
 }

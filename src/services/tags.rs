@@ -8,12 +8,13 @@ use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
 use super::posts::visible;
-use super::{Audience, Page, PageRequest, ServiceError, ServiceResult};
+use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags};
-use crate::domain::{TagName, escape_like, first_free_slug, tag_slug_base};
+use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
 use crate::models::{NewTagRow, TagRow};
 use crate::on_backend;
+use crate::patch::Patch;
 
 /// Attempts at get-or-create before giving up. Each failed attempt means a
 /// concurrent request took a slug this one chose; more than a few in a row
@@ -310,4 +311,274 @@ pub fn posts_of_tag(
     };
     let posts = super::posts::list(conn, &filter, Audience::Public, page, now)?;
     Ok((tag, posts))
+}
+
+/// What `POST /tags` creates.
+#[derive(Debug, Clone)]
+pub struct NewTag {
+    pub name: TagName,
+    /// Generated from the name when not given.
+    pub slug: Option<Slug>,
+    pub description: Option<String>,
+}
+
+/// Creates a tag; a name that exists (case-insensitively) or a slug that is
+/// taken is a conflict naming the tag that has it.
+pub fn create(conn: &mut DbConn, new: NewTag) -> ServiceResult<TagWithCounts> {
+    let now = super::now();
+    conn.transaction(|conn| {
+        for _ in 0..GET_OR_CREATE_ATTEMPTS {
+            if let Some(existing) = find_by_key(conn, new.name.key())? {
+                return Err(ServiceError::TagNameTaken {
+                    slug: existing.slug,
+                });
+            }
+            let slug = match &new.slug {
+                Some(slug) => {
+                    if find_by_slug(conn, slug.as_str())?.is_some() {
+                        return Err(ServiceError::SlugTaken {
+                            slug: slug.to_string(),
+                        });
+                    }
+                    slug.to_string()
+                }
+                None => {
+                    let base = tag_slug_base(&new.name);
+                    let taken = taken_slugs(conn, std::slice::from_ref(&base))?;
+                    first_free_slug(&base, taken.iter().map(String::as_str))
+                }
+            };
+            let row = NewTagRow {
+                name: new.name.display(),
+                name_key: new.name.key(),
+                slug,
+                description: new.description.as_deref(),
+                created_at: now,
+            };
+            // Empty only when a concurrent request took the name or slug
+            // since the checks above; the next round reports or avoids it.
+            if let Some(tag) = insert_ignoring_conflicts(conn, vec![row])?.pop() {
+                return Ok(TagWithCounts {
+                    tag,
+                    post_count: 0,
+                    total_count: 0,
+                });
+            }
+        }
+        Err(ServiceError::Unavailable(
+            "could not find a free slug for the tag; try again".into(),
+        ))
+    })
+}
+
+fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<TagRow>> {
+    on_backend!(conn, |c| tags::table
+        .filter(tags::name_key.eq(key))
+        .select(TagRow::as_select())
+        .first(c)
+        .optional())
+}
+
+fn find_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<TagRow>> {
+    on_backend!(conn, |c| tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// Reads a tag for a change. On PostgreSQL the row stays locked until the
+/// transaction ends, which also holds back posts being attached to it.
+fn lock_by_slug(conn: &mut DbConn, slug: &str) -> ServiceResult<TagRow> {
+    let row = match conn {
+        DbConn::Postgres(c) => tags::table
+            .filter(tags::slug.eq(slug))
+            .select(TagRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConn::Sqlite(c) => tags::table
+            .filter(tags::slug.eq(slug))
+            .select(TagRow::as_select())
+            .first(c)
+            .optional()?,
+    };
+    row.ok_or(ServiceError::NotFound("tag"))
+}
+
+/// Marks every post that carries the tag as changed: their representation
+/// (the tag's name or slug, or the tag itself) is about to change.
+fn touch_posts_of(conn: &mut DbConn, tag_id: i64) -> QueryResult<usize> {
+    on_backend!(conn, |c| diesel::update(
+        posts::table.filter(
+            posts::id.eq_any(
+                post_tags::table
+                    .filter(post_tags::tag_id.eq(tag_id))
+                    .select(post_tags::post_id)
+            )
+        )
+    )
+    .set(posts::version.eq(posts::version + 1))
+    .execute(c))
+}
+
+/// A change to a tag; `None` and [`Patch::Absent`] leave a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct TagUpdate {
+    pub name: Option<TagName>,
+    pub slug: Option<Slug>,
+    pub description: Patch<String>,
+}
+
+/// Renames a tag, moves its slug or changes its description. Renaming keeps
+/// the slug; renaming to another casing of the same name is allowed.
+pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult<TagWithCounts> {
+    let now = super::now();
+    let new_slug = conn.transaction(|conn| {
+        let tag = lock_by_slug(conn, slug)?;
+        let name = update.name.filter(|name| name.display() != tag.name);
+        if let Some(name) = &name
+            && name.key() != tag.name_key
+            && let Some(other) = find_by_key(conn, name.key())?
+        {
+            return Err(ServiceError::TagNameTaken { slug: other.slug });
+        }
+        let new_slug = update
+            .slug
+            .map(Slug::into_string)
+            .filter(|new| *new != tag.slug);
+        if let Some(new_slug) = &new_slug
+            && find_by_slug(conn, new_slug)?.is_some()
+        {
+            return Err(ServiceError::SlugTaken {
+                slug: new_slug.clone(),
+            });
+        }
+        let changes = TagChangeset {
+            name: name.as_ref().map(|name| name.display().to_owned()),
+            name_key: name.as_ref().map(|name| name.key().to_owned()),
+            slug: new_slug.clone(),
+            description: update.description.into_change(),
+        };
+        if changes.is_empty() {
+            return Ok(tag.slug);
+        }
+        if changes.name.is_some() || changes.slug.is_some() {
+            touch_posts_of(conn, tag.id)?;
+        }
+        on_backend!(conn, |c| diesel::update(tags::table.find(tag.id))
+            .set(&changes)
+            .execute(c))
+        .map_err(|error| match (&new_slug, &changes.name_key) {
+            (Some(slug), _) if violates_unique(&error, "slug") => {
+                ServiceError::SlugTaken { slug: slug.clone() }
+            }
+            (_, Some(_)) if violates_unique(&error, "name_key") => ServiceError::TagNameTaken {
+                slug: String::new(),
+            },
+            _ => error.into(),
+        })?;
+        Ok(new_slug.unwrap_or(tag.slug))
+    })?;
+    get_by_slug(conn, &new_slug, now)
+}
+
+/// Deletes a tag. While any post carries it (drafts and trashed posts
+/// included) that takes `force`, which detaches it everywhere first.
+pub fn delete(conn: &mut DbConn, slug: &str, force: bool) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let tag = lock_by_slug(conn, slug)?;
+        let carriers: i64 = on_backend!(conn, |c| post_tags::table
+            .filter(post_tags::tag_id.eq(tag.id))
+            .count()
+            .get_result(c))?;
+        if carriers > 0 {
+            if !force {
+                return Err(ServiceError::TagInUse {
+                    slug: tag.slug,
+                    posts: carriers,
+                });
+            }
+            touch_posts_of(conn, tag.id)?;
+        }
+        // `ON DELETE CASCADE` detaches it from every post.
+        on_backend!(conn, |c| diesel::delete(tags::table.find(tag.id))
+            .execute(c))?;
+        Ok(())
+    })
+}
+
+/// Merges `source` into `target`: every post of the source ends up with the
+/// target exactly once (in the source's position where it had no target
+/// yet), and the source is deleted. Answers the target with fresh counts.
+pub fn merge(
+    conn: &mut DbConn,
+    source_slug: &str,
+    target_slug: &str,
+) -> ServiceResult<TagWithCounts> {
+    if source_slug == target_slug {
+        return Err(ServiceError::Invalid {
+            field: "into".into(),
+            message: "a tag cannot be merged into itself".into(),
+        });
+    }
+    let now = super::now();
+    conn.transaction(|conn| {
+        // Lock both in one order whatever the direction, so that two merges
+        // of the same pair cannot deadlock.
+        let (first, second) = if source_slug < target_slug {
+            (source_slug, target_slug)
+        } else {
+            (target_slug, source_slug)
+        };
+        let first = lock_by_slug(conn, first);
+        let second = lock_by_slug(conn, second);
+        let (source, target) = if source_slug < target_slug {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let source = source?;
+        let target = target.map_err(|_| ServiceError::Invalid {
+            field: "into".into(),
+            message: format!("no tag has the slug `{target_slug}`"),
+        })?;
+
+        touch_posts_of(conn, source.id)?;
+        let target_links = diesel::alias!(post_tags as target_links);
+        on_backend!(conn, |c| diesel::update(
+            post_tags::table
+                .filter(post_tags::tag_id.eq(source.id))
+                .filter(
+                    post_tags::post_id.ne_all(
+                        target_links
+                            .filter(target_links.field(post_tags::tag_id).eq(target.id))
+                            .select(target_links.field(post_tags::post_id))
+                    )
+                )
+        )
+        .set(post_tags::tag_id.eq(target.id))
+        .execute(c))?;
+        // Posts that had both keep the target where it was; the source's
+        // remaining rows go with it.
+        on_backend!(conn, |c| diesel::delete(tags::table.find(source.id))
+            .execute(c))?;
+        Ok::<_, ServiceError>(())
+    })?;
+    get_by_slug(conn, target_slug, now)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = tags)]
+struct TagChangeset {
+    name: Option<String>,
+    name_key: Option<String>,
+    slug: Option<String>,
+    description: Option<Option<String>>,
+}
+
+impl TagChangeset {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.slug.is_none() && self.description.is_none()
+    }
 }

@@ -3,10 +3,12 @@
 
 mod helpers;
 
+mod bulk;
 mod concurrency;
 mod errors;
 mod patch;
 mod posts;
 mod statements;
+mod tag_admin;
 mod tags;
 mod visibility;

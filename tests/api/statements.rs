@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use blog_backend::db::DbConn;
 use blog_backend::domain::{PostTitle, TagName};
 use blog_backend::models::PostStatus;
-use blog_backend::services::posts::{self, NewPost, PostFilter};
+use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter};
 use blog_backend::services::tags::{self, TagListQuery};
 use blog_backend::services::{self, Audience, PageRequest};
 use diesel::connection::InstrumentationEvent;
@@ -152,6 +152,53 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
     });
 }
 
+fn new_post(title: String, tags: Vec<TagName>) -> NewPost {
+    NewPost {
+        title: PostTitle::parse(&title).unwrap(),
+        body: String::new(),
+        excerpt: None,
+        slug: None,
+        status: PostStatus::Draft,
+        published_at: None,
+        tags,
+    }
+}
+
+fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        let ids: Vec<i64> = (0..200)
+            .map(|i| {
+                posts::create(conn, new_post(format!("Post {i}"), names("old", 2)))
+                    .unwrap()
+                    .post
+                    .id
+            })
+            .collect();
+        // The tags exist beforehand, so both calls below find them.
+        get_or_create(conn, &names("added", 3));
+        let actions = [
+            BulkAction::Publish,
+            BulkAction::Unpublish,
+            BulkAction::Delete,
+            BulkAction::Restore,
+            BulkAction::AddTags(names("added", 3)),
+            BulkAction::RemoveTags(names("old", 1)),
+        ];
+        for action in &actions {
+            let (one, for_one) =
+                statements.during(|| posts::bulk(conn, &ids[..1], action).unwrap());
+            let (many, for_many) =
+                statements.during(|| posts::bulk(conn, &ids[1..], action).unwrap());
+            assert_eq!((one.updated, many.updated), (1, 199), "{action:?}");
+            assert_eq!(for_one.len(), for_many.len(), "{action:?}: {for_many:#?}");
+        }
+        // Publishing is a count of the matches and one UPDATE.
+        let (_, publish) =
+            statements.during(|| posts::bulk(conn, &ids, &BulkAction::Publish).unwrap());
+        assert_eq!(publish.len(), 2, "{publish:#?}");
+    });
+}
+
 macro_rules! per_backend {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -164,6 +211,7 @@ macro_rules! per_backend {
 }
 
 per_backend!(
+    bulk_actions_take_as_many_statements_for_one_id_as_for_many,
     get_or_create_is_constant_in_the_number_of_names,
     a_page_of_posts_with_their_tags_takes_three_statements,
 );
