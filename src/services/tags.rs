@@ -50,13 +50,10 @@ pub fn get_or_create(
         return Ok(Vec::new());
     }
     let keys: Vec<&str> = names.iter().map(TagName::key).collect();
-    let mut found: HashMap<String, TagRow> = on_backend!(conn, |c| tags::table
-        .filter(tags::name_key.eq_any(&keys))
-        .select(TagRow::as_select())
-        .load(c))?
-    .into_iter()
-    .map(|tag| (tag.name_key.clone(), tag))
-    .collect();
+    let mut found: HashMap<String, TagRow> = held_by_keys(conn, &keys)?
+        .into_iter()
+        .map(|tag| (tag.name_key.clone(), tag))
+        .collect();
 
     for _ in 0..GET_OR_CREATE_ATTEMPTS {
         let missing: Vec<&TagName> = names
@@ -72,10 +69,7 @@ pub fn get_or_create(
             // Lost a race for a name or a slug: whatever the other request
             // created for our names is ours too.
             let missing_keys: Vec<&str> = missing.iter().map(|n| n.key()).collect();
-            let theirs: Vec<TagRow> = on_backend!(conn, |c| tags::table
-                .filter(tags::name_key.eq_any(&missing_keys))
-                .select(TagRow::as_select())
-                .load(c))?;
+            let theirs = held_by_keys(conn, &missing_keys)?;
             found.extend(theirs.into_iter().map(|tag| (tag.name_key.clone(), tag)));
         }
         found.extend(created.into_iter().map(|tag| (tag.name_key.clone(), tag)));
@@ -95,6 +89,23 @@ pub fn get_or_create(
             })
         })
         .collect()
+}
+
+/// The tags with these keys. On PostgreSQL they stay share-locked until the
+/// transaction ends, so that a tag being attached to a post cannot be
+/// deleted under it: a delete waits, then sees the post.
+fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
+    match conn {
+        DbConn::Postgres(c) => tags::table
+            .filter(tags::name_key.eq_any(keys))
+            .select(TagRow::as_select())
+            .for_key_share()
+            .load(c),
+        DbConn::Sqlite(c) => tags::table
+            .filter(tags::name_key.eq_any(keys))
+            .select(TagRow::as_select())
+            .load(c),
+    }
 }
 
 /// New tag rows for `names`, each with a slug that is free now and distinct

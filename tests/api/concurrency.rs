@@ -11,6 +11,7 @@ crate::on_both_backends!(
     concurrent_creates_with_one_title_get_distinct_slugs,
     concurrent_names_with_clashing_slugs_get_distinct_slugs,
     concurrent_tag_replacements_on_one_post_leave_one_list,
+    deleting_a_tag_while_posts_attach_it_never_fails,
 );
 
 const REQUESTS: usize = 10;
@@ -115,4 +116,47 @@ async fn concurrent_tag_replacements_on_one_post_leave_one_list(app: TestApp) {
         final_tags[1][1..],
         "one request's list, not a mix: {final_tags:?}"
     );
+}
+
+async fn deleting_a_tag_while_posts_attach_it_never_fails(app: TestApp) {
+    app.admin_post("/tags", json!({"name": "Volatile"}))
+        .await
+        .expect(201);
+    let creates = (0..REQUESTS).map(|i| {
+        let app = app.clone();
+        async move {
+            app.admin_post(
+                "/posts",
+                json!({"title": format!("P{i}"), "tags": ["Volatile"]}),
+            )
+            .await
+            .status
+            .as_u16()
+        }
+    });
+    let deletes = (0..REQUESTS / 2).map(|_| {
+        let app = app.clone();
+        async move {
+            app.admin_delete("/tags/volatile?force=true")
+                .await
+                .status
+                .as_u16()
+        }
+    });
+    let (created, deleted) = futures::join!(join_all(creates), join_all(deletes));
+    assert!(created.iter().all(|&status| status == 201), "{created:?}");
+    assert!(
+        deleted.iter().all(|&status| status == 204 || status == 404),
+        "{deleted:?}"
+    );
+
+    // Whatever the interleaving, every tag a post shows exists.
+    let posts = app.admin_get("/posts?per_page=100").await.expect(200).body;
+    for post in posts["items"].as_array().unwrap() {
+        for tag in post["tags"].as_array().unwrap() {
+            app.admin_get(&format!("/tags/{}", tag["slug"].as_str().unwrap()))
+                .await
+                .expect(200);
+        }
+    }
 }
