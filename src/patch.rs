@@ -15,6 +15,10 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+
     /// The value, if there is one; absent and `null` both give `None`.
     pub fn value(self) -> Option<T> {
         match self {

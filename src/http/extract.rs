@@ -29,6 +29,44 @@ pub trait RequestBody: DeserializeOwned + Validate + 'static {
     fn unknown_fields(&self) -> &UnknownFields;
 }
 
+/// A `POST` body: the same members as the resource's `PATCH`, where all are
+/// optional, with one of them required.
+pub trait CreateBody: RequestBody {
+    /// The member that must be present.
+    const REQUIRED: &'static str;
+
+    fn has_required(&self) -> bool;
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Create<T>(pub T);
+
+impl<T: CreateBody> Validate for Create<T> {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        let mut errors = self.0.validate().err().unwrap_or_default();
+        if !self.0.has_required() {
+            errors.add(
+                T::REQUIRED,
+                validator::ValidationError::new("required").with_message("is required".into()),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl<T: CreateBody> RequestBody for Create<T> {
+    const FIELDS: &'static [&'static str] = T::FIELDS;
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        self.0.unknown_fields()
+    }
+}
+
 pub struct JsonBody<T>(pub T);
 
 impl<T> JsonBody<T> {

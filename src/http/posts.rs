@@ -8,7 +8,9 @@ use serde::Deserialize;
 use validator::{Validate, ValidationErrors};
 
 use super::auth::{Admin, Caller};
-use super::extract::{JsonBody, QueryParams, RequestBody, UnknownFields, bad_query};
+use super::extract::{
+    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+};
 use super::problem::ApiError;
 use super::rules::{self, TagNameInput};
 use super::{Db, page_request, views};
@@ -109,44 +111,25 @@ impl PostFields {
     }
 }
 
-/// `POST /posts`: the post fields, with a title required.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct CreatePostRequest(PostFields);
+impl CreateBody for PostFields {
+    const REQUIRED: &'static str = "title";
 
-impl Validate for CreatePostRequest {
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut errors = self.0.validate().err().unwrap_or_default();
-        if let Err(error) = rules::required(&self.0.title) {
-            errors.add("title", error);
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+    fn has_required(&self) -> bool {
+        !self.title.is_absent()
     }
 }
 
-impl RequestBody for CreatePostRequest {
-    const FIELDS: &'static [&'static str] = PostFields::FIELDS;
-
-    fn unknown_fields(&self) -> &UnknownFields {
-        &self.0.unknown
-    }
-}
-
-impl CreatePostRequest {
+impl PostFields {
+    /// For `POST /posts`, once the title is known to be there.
     fn into_new_post(self) -> Result<NewPost, ApiError> {
-        let fields = self.0;
         Ok(NewPost {
-            title: parse_title(&fields.title.value().unwrap_or_default())?,
-            body: fields.body.value().unwrap_or_default(),
-            excerpt: fields.excerpt.value(),
-            slug: parse_slug(fields.slug)?,
-            status: parse_status(fields.status).unwrap_or(PostStatus::Draft),
-            published_at: parse_time(fields.published_at)?.value(),
-            tags: rules::parse_tag_names(fields.tags.value().unwrap_or_default()),
+            title: parse_title(&self.title.value().unwrap_or_default())?,
+            body: self.body.value().unwrap_or_default(),
+            excerpt: self.excerpt.value(),
+            slug: parse_slug(self.slug)?,
+            status: parse_status(self.status).unwrap_or(PostStatus::Draft),
+            published_at: parse_time(self.published_at)?.value(),
+            tags: rules::parse_tag_names(self.tags.value().unwrap_or_default()),
         })
     }
 }
@@ -234,9 +217,9 @@ fn expected_version(req: &HttpRequest) -> Result<Option<ExpectedVersion>, ApiErr
 async fn create_post(
     db: web::Data<Db>,
     _: Admin,
-    body: JsonBody<CreatePostRequest>,
+    body: JsonBody<Create<PostFields>>,
 ) -> Result<HttpResponse, ApiError> {
-    let new_post = body.into_inner().into_new_post()?;
+    let new_post = body.into_inner().0.into_new_post()?;
     let post = db.run(move |conn| posts::create(conn, new_post)).await?;
     let location = format!("/api/v1/posts/{}", post.post.id);
     let mut response = post_response(StatusCode::CREATED, post);

@@ -3,10 +3,12 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use validator::{Validate, ValidationErrors};
+use validator::Validate;
 
 use super::auth::{Admin, Caller};
-use super::extract::{JsonBody, QueryParams, RequestBody, UnknownFields, bad_query};
+use super::extract::{
+    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+};
 use super::problem::ApiError;
 use super::rules;
 use super::{Db, page_request, views};
@@ -160,37 +162,18 @@ impl TagFields {
     }
 }
 
-/// `POST /tags`: the tag fields, with a name required.
-#[derive(Debug, Deserialize)]
-#[serde(transparent)]
-pub struct CreateTagRequest(TagFields);
+impl CreateBody for TagFields {
+    const REQUIRED: &'static str = "name";
 
-impl Validate for CreateTagRequest {
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut errors = self.0.validate().err().unwrap_or_default();
-        if let Err(error) = rules::required(&self.0.name) {
-            errors.add("name", error);
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-impl RequestBody for CreateTagRequest {
-    const FIELDS: &'static [&'static str] = TagFields::FIELDS;
-
-    fn unknown_fields(&self) -> &UnknownFields {
-        &self.0.unknown
+    fn has_required(&self) -> bool {
+        !self.name.is_absent()
     }
 }
 
 async fn create_tag(
     db: web::Data<Db>,
     _: Admin,
-    body: JsonBody<CreateTagRequest>,
+    body: JsonBody<Create<TagFields>>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().0;
     let new_tag = NewTag {
