@@ -138,13 +138,6 @@ impl DbConn {
         }
     }
 
-    pub fn backend(&self) -> Backend {
-        match self {
-            DbConn::Postgres(_) => Backend::Postgres,
-            DbConn::Sqlite(_) => Backend::Sqlite,
-        }
-    }
-
     /// Runs `work` in a transaction that commits when it returns `Ok` and
     /// rolls back otherwise. On SQLite the transaction takes the write lock
     /// up front (`BEGIN IMMEDIATE`), so that a transaction which reads before
