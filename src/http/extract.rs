@@ -12,6 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::{DeserializeOwned, IgnoredAny};
+use utoipa::openapi::{RefOr, Schema};
 use validator::Validate;
 
 use super::problem::{ApiError, FieldErrors, field_errors};
@@ -34,6 +35,8 @@ pub trait RequestBody: DeserializeOwned + Validate + 'static {
 pub trait CreateBody: RequestBody {
     /// The member that must be present.
     const REQUIRED: &'static str;
+    /// The OpenAPI name of the `POST` body.
+    const SCHEMA_NAME: &'static str;
 
     fn has_required(&self) -> bool;
 }
@@ -56,6 +59,23 @@ impl<T: CreateBody> Validate for Create<T> {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The resource's `PATCH` schema with the required member marked so.
+impl<T: CreateBody + utoipa::ToSchema> utoipa::PartialSchema for Create<T> {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = T::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.insert(0, T::REQUIRED.to_owned());
+        }
+        schema
+    }
+}
+
+impl<T: CreateBody + utoipa::ToSchema> utoipa::ToSchema for Create<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        T::SCHEMA_NAME.into()
     }
 }
 

@@ -8,13 +8,25 @@ use super::Db;
 use super::problem::ApiError;
 use crate::on_backend;
 
-/// The process is up and serving.
+/// Liveness: the process is up and serving.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Serving", body = Object, example = json!({"status": "ok"}))),
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database answers; 503 otherwise, so a load balancer can route around
-/// an instance that cannot reach it.
+/// Readiness: the database answers; 503 otherwise, so a load balancer can
+/// route around an instance that cannot reach it.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "Ready", body = Object, example = json!({"status": "ready"}))),
+)]
 pub async fn readyz(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
     db.run(|conn| Ok(on_backend!(conn, |c| c.batch_execute("SELECT 1"))?))
         .await?;

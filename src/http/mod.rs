@@ -5,13 +5,16 @@
 pub mod auth;
 pub mod extract;
 mod health;
+pub mod openapi;
 mod posts;
 pub mod problem;
 mod rules;
 mod tags;
 pub mod views;
 
-use actix_web::web;
+use actix_web::http::Method;
+use actix_web::{FromRequest, Handler, Responder, web};
+use utoipa::OpenApi;
 
 use crate::db::{DbConn, Pool};
 use crate::services::{PageRequest, ServiceError, ServiceResult};
@@ -48,14 +51,59 @@ impl Db {
     }
 }
 
+/// One route the API serves: its method, its full path as the OpenAPI
+/// document writes it, and the handler.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    route: actix_web::Route,
+}
+
+fn endpoint<F, Args>(method: Method, path: &'static str, handler: F) -> Endpoint
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    Endpoint {
+        route: web::method(method.clone()).to(handler),
+        method,
+        path,
+    }
+}
+
+/// Every route of the API, in matching order. The router is built from this
+/// table alone, so a test can hold it against the OpenAPI document.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut table = vec![
+        endpoint(Method::GET, "/healthz", health::healthz),
+        endpoint(Method::GET, "/readyz", health::readyz),
+        endpoint(Method::GET, openapi::DOCUMENT_PATH, openapi::document),
+    ];
+    table.extend(posts::endpoints());
+    table.extend(tags::endpoints());
+    table
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .service(
-            web::scope("/api/v1")
-                .configure(posts::routes)
-                .configure(tags::routes),
-        );
+    // Routes sharing a path share a resource, so that a known path with a
+    // method it lacks answers 405 rather than 404.
+    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
+    for Endpoint { path, route, .. } in endpoints() {
+        match resources.iter().position(|(known, _)| *known == path) {
+            Some(index) => {
+                let (_, resource) = resources.remove(index);
+                resources.insert(index, (path, resource.route(route)));
+            }
+            None => resources.push((path, web::resource(path).route(route))),
+        }
+    }
+    for (_, resource) in resources {
+        cfg.service(resource);
+    }
+    cfg.app_data(web::Data::new(openapi::ApiDoc::openapi()))
+        .route("/docs", web::get().to(openapi::docs_redirect))
+        .service(openapi::swagger_ui());
 }
 
 /// `page` (from 1) and `per_page` (from 1 to `max`), or a 400 naming the

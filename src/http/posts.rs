@@ -1,19 +1,20 @@
 //! Post routes: thin handlers that parse, call the service, and shape the
 //! response.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
 use super::auth::{Admin, Caller};
 use super::extract::{
     Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
 };
-use super::problem::ApiError;
+use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules::{self, TagNameInput};
-use super::{Db, page_request, views};
+use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{PostTitle, Slug, is_valid_slug};
 use crate::models::PostStatus;
 use crate::patch::Patch;
@@ -28,53 +29,80 @@ const MAX_TAG_FILTERS: usize = 10;
 /// Longest `q` search, in characters.
 const MAX_SEARCH_CHARS: usize = 200;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/posts")
-            .route(web::get().to(list_posts))
-            .route(web::post().to(create_post)),
-    )
-    // Before `/posts/{id}`, which would take `bulk` for an id.
-    .service(web::resource("/posts/bulk").route(web::post().to(bulk)))
-    .service(web::resource("/posts/slug/{slug}").route(web::get().to(get_post_by_slug)))
-    .service(
-        web::resource("/posts/{id}")
-            .route(web::get().to(get_post))
-            .route(web::patch().to(update_post))
-            .route(web::delete().to(delete_post)),
-    )
-    .service(web::resource("/posts/{id}/restore").route(web::post().to(restore_post)))
-    .service(web::resource("/posts/{id}/tags").route(web::post().to(add_tags)))
-    .service(web::resource("/posts/{id}/tags/{tag_slug}").route(web::delete().to(remove_tag)));
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint(Method::GET, "/api/v1/posts", list_posts),
+        endpoint(Method::POST, "/api/v1/posts", create_post),
+        // Before `/posts/{id}`, which would take `bulk` for an id.
+        endpoint(Method::POST, "/api/v1/posts/bulk", bulk),
+        endpoint(Method::GET, "/api/v1/posts/slug/{slug}", get_post_by_slug),
+        endpoint(Method::GET, "/api/v1/posts/{id}", get_post),
+        endpoint(Method::PATCH, "/api/v1/posts/{id}", update_post),
+        endpoint(Method::DELETE, "/api/v1/posts/{id}", delete_post),
+        endpoint(Method::POST, "/api/v1/posts/{id}/restore", restore_post),
+        endpoint(Method::POST, "/api/v1/posts/{id}/tags", add_tags),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/posts/{id}/tags/{tag_slug}",
+            remove_tag,
+        ),
+    ]
 }
 
 /// The fields of a post in a request body. Every member may be left out, as
 /// in `PATCH`; `POST` wraps it to require a title.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = PostChanges)]
 pub struct PostFields {
+    /// 1 to 200 characters after trimming.
     #[serde(default)]
     #[validate(custom(function = "rules::title"))]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     title: Patch<String>,
+    /// Markdown; bounded by the request size limit.
     #[serde(default)]
     #[validate(custom(function = "rules::not_null"))]
+    #[schema(value_type = String)]
     body: Patch<String>,
+    /// `null` clears it.
     #[serde(default)]
     #[validate(custom(function = "rules::excerpt"))]
+    #[schema(value_type = Option<String>, max_length = 500)]
     excerpt: Patch<String>,
+    /// Generated from the title when not given on create; a title change
+    /// never changes it.
     #[serde(default)]
     #[validate(custom(function = "rules::slug"))]
+    #[schema(schema_with = rules::slug_schema)]
     slug: Patch<String>,
+    /// `draft` (the default on create) or `published`; publishing a post
+    /// with no `published_at` dates it now.
     #[serde(default)]
     #[validate(custom(function = "rules::status"))]
+    #[schema(schema_with = status_input_schema)]
     status: Patch<String>,
+    /// RFC 3339; a future time with `published` schedules the post. `null`
+    /// clears it.
     #[serde(default)]
     #[validate(custom(function = "rules::published_at"))]
+    #[schema(value_type = Option<String>, format = DateTime)]
     published_at: Patch<String>,
+    /// Tag names, got or created; the list replaces the post's tags in this
+    /// order, `[]` removes them all. Never `null`. At most 25 distinct names.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_list"), nested)]
+    #[schema(schema_with = rules::tag_names_schema)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
+    #[schema(ignore)]
     unknown: UnknownFields,
+}
+
+fn status_input_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["draft", "published"]))
+        .build()
 }
 
 impl RequestBody for PostFields {
@@ -111,8 +139,12 @@ impl PostFields {
     }
 }
 
+/// The body of `POST /posts`, named for the OpenAPI document.
+type NewPostBody = Create<PostFields>;
+
 impl CreateBody for PostFields {
     const REQUIRED: &'static str = "title";
+    const SCHEMA_NAME: &'static str = "NewPost";
 
     fn has_required(&self) -> bool {
         !self.title.is_absent()
@@ -214,10 +246,29 @@ fn expected_version(req: &HttpRequest) -> Result<Option<ExpectedVersion>, ApiErr
     Ok(Some(ExpectedVersion::OneOf(versions)))
 }
 
+/// Creates a post; its tags are got or created by name.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts",
+    tag = "posts",
+    security(("bearer" = [])),
+    request_body(
+        content = NewPostBody,
+        example = json!({"title": "Hello, Rust", "body": "Why we chose Rust.",
+            "status": "published", "tags": ["Rust", "Web"]})
+    ),
+    responses(
+        (status = 201, description = "Created", body = views::Post, headers(
+            ("Location" = String, description = "The new post's URL"),
+            ("ETag" = String, description = "The post's version")
+        )),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn create_post(
     db: web::Data<Db>,
     _: Admin,
-    body: JsonBody<Create<PostFields>>,
+    body: JsonBody<NewPostBody>,
 ) -> Result<HttpResponse, ApiError> {
     let new_post = body.into_inner().0.into_new_post()?;
     let post = db.run(move |conn| posts::create(conn, new_post)).await?;
@@ -229,6 +280,24 @@ async fn create_post(
     Ok(response)
 }
 
+/// One post by id: visible posts for everyone; any post, trashed ones
+/// included, with the token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "The post's id", example = 1),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
+    ),
+    responses(
+        (status = 200, description = "The post", body = views::Post,
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 304, description = "Unchanged since the given ETag"),
+        (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn get_post(
     req: HttpRequest,
     db: web::Data<Db>,
@@ -240,6 +309,23 @@ async fn get_post(
     Ok(conditional_post_response(&req, post))
 }
 
+/// One post by slug, with the same visibility as by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/slug/{slug}",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(
+        ("slug" = String, Path, description = "The post's slug", example = "hello-rust"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
+    ),
+    responses(
+        (status = 200, description = "The post", body = views::Post,
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 304, description = "Unchanged since the given ETag"),
+        (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn get_post_by_slug(
     req: HttpRequest,
     db: web::Data<Db>,
@@ -251,6 +337,27 @@ async fn get_post_by_slug(
     Ok(conditional_post_response(&req, post))
 }
 
+/// Changes the members given: absent leaves a field alone, `null` clears a
+/// nullable one (`excerpt`, `published_at`), a value sets it; `tags`
+/// replaces the list.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/posts/{id}",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "The post's id", example = 1),
+        ("If-Match" = Option<String>, Header, description = "Change only if the post's ETag is one of these"),
+    ),
+    request_body(content = PostFields, example = json!({"excerpt": null, "tags": ["Rust"]})),
+    responses(
+        (status = 200, description = "The changed post", body = views::Post,
+            headers(("ETag" = String, description = "The post's new version"))),
+        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM_JSON),
+        (status = 412, description = "`If-Match` does not match the post's ETag", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn update_post(
     req: HttpRequest,
     db: web::Data<Db>,
@@ -267,12 +374,26 @@ async fn update_post(
     Ok(post_response(StatusCode::OK, post))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeleteParams {
+    /// `true` deletes the post for good instead of moving it to the trash.
     #[serde(default)]
     permanent: bool,
 }
 
+/// Moves a post to the trash, or deletes it for good.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{id}",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The post's id", example = 1), DeleteParams),
+    responses(
+        (status = 204, description = "Trashed (or deleted)"),
+        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn delete_post(
     db: web::Data<Db>,
     _: Admin,
@@ -289,6 +410,18 @@ async fn delete_post(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Takes a post out of the trash.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{id}/restore",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The post's id", example = 1)),
+    responses(
+        (status = 200, description = "The restored post", body = views::Post),
+        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn restore_post(
     db: web::Data<Db>,
     _: Admin,
@@ -299,16 +432,37 @@ async fn restore_post(
     Ok(post_response(StatusCode::OK, post))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Posts having every one of these tags (slugs; at most 10).
     #[serde(default)]
+    #[param(max_items = 10, explode = true, style = Form, example = json!(["rust"]))]
     tag: Vec<String>,
+    /// Posts having any of these tags (slugs; at most 10).
     #[serde(default)]
+    #[param(max_items = 10, explode = true, style = Form)]
     tag_any: Vec<String>,
+    /// A case-insensitive substring of the title; at most 200 characters.
+    #[param(max_length = 200)]
     q: Option<String>,
+    /// `draft`, `scheduled`, `deleted` or `all` (the default: not deleted)
+    /// need the token; `published` means visible now.
+    #[param(schema_with = status_filter_schema)]
     status: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
     page: Option<u32>,
+    /// From 1 to 100; 20 unless given.
+    #[param(minimum = 1, maximum = 100, example = 20)]
     per_page: Option<u32>,
+}
+
+fn status_filter_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["draft", "published", "scheduled", "deleted", "all"]))
+        .build()
 }
 
 /// Parses list parameters; `status` other than `published` needs the token.
@@ -361,6 +515,16 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiErro
     })
 }
 
+/// Posts, newest `published_at` first: visible ones for everyone, any with
+/// the token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "A page of posts", body = views::List<views::Post>)),
+)]
 async fn list_posts(
     db: web::Data<Db>,
     caller: Caller,
@@ -376,12 +540,16 @@ async fn list_posts(
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"tags": ["Rust", "Web"]}))]
 pub struct AddTagsRequest {
+    /// Tag names to get or create and attach after the post's own.
     #[serde(default)]
     #[validate(custom(function = "rules::required_tag_list"), nested)]
+    #[schema(schema_with = rules::tag_names_schema, required = true)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
+    #[schema(ignore)]
     unknown: UnknownFields,
 }
 
@@ -393,6 +561,19 @@ impl RequestBody for AddTagsRequest {
     }
 }
 
+/// Gets or creates tags by name and attaches them, keeping the post's own.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{id}/tags",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The post's id", example = 1)),
+    request_body = AddTagsRequest,
+    responses(
+        (status = 200, description = "The post with its tags", body = views::Post),
+        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn add_tags(
     db: web::Data<Db>,
     _: Admin,
@@ -407,6 +588,21 @@ async fn add_tags(
     Ok(post_response(StatusCode::OK, post))
 }
 
+/// Detaches one tag from a post; the tag itself remains.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{id}/tags/{tag_slug}",
+    tag = "posts",
+    security(("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "The post's id", example = 1),
+        ("tag_slug" = String, Path, description = "The tag's slug", example = "rust"),
+    ),
+    responses(
+        (status = 200, description = "The post without the tag", body = views::Post),
+        (status = 404, description = "No such post or tag", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn remove_tag(
     db: web::Data<Db>,
     _: Admin,
@@ -419,19 +615,40 @@ async fn remove_tag(
     Ok(post_response(StatusCode::OK, post))
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(
+    as = BulkRequest,
+    example = json!({"ids": [1, 2, 3], "action": "add_tags", "tags": ["Rust"]})
+)]
 pub struct BulkFields {
+    /// Post ids, at most 1000; unknown ones are skipped.
     #[serde(default)]
     #[validate(custom(function = "rules::bulk_ids"))]
+    #[schema(value_type = Vec<i64>, max_items = 1000, required = true)]
     ids: Patch<Vec<i64>>,
     #[serde(default)]
     #[validate(custom(function = "rules::bulk_action"))]
+    #[schema(schema_with = rules::bulk_action_schema, required = true)]
     action: Patch<String>,
+    /// Tag names: required by `add_tags` and `remove_tags`, refused by the
+    /// others.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_list"), nested)]
+    #[schema(schema_with = rules::tag_names_schema)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
+    #[schema(ignore)]
     unknown: UnknownFields,
+}
+
+/// What a bulk action did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[schema(example = json!({"matched": 3, "updated": 2}))]
+pub struct BulkReport {
+    /// Ids that name a post.
+    matched: usize,
+    /// Posts whose state changed.
+    updated: usize,
 }
 
 /// `POST /posts/bulk`: the fields, with `tags` given exactly when the
@@ -456,11 +673,17 @@ impl Validate for BulkRequest {
                 validator::ValidationError::new("required")
                     .with_message("is required for this action".into()),
             ),
-            (Some(false), Patch::Value(_)) => errors.add(
-                "tags",
-                validator::ValidationError::new("unexpected")
-                    .with_message("is only for add_tags and remove_tags".into()),
-            ),
+            (Some(false), Patch::Value(_)) => {
+                // Whatever is wrong inside the list matters less than that
+                // the action takes none; `add` would also refuse to put a
+                // field error beside the list's per-item errors.
+                errors.errors_mut().remove("tags");
+                errors.add(
+                    "tags",
+                    validator::ValidationError::new("unexpected")
+                        .with_message("is only for add_tags and remove_tags".into()),
+                );
+            }
             _ => {}
         }
         if errors.is_empty() {
@@ -498,6 +721,15 @@ impl BulkRequest {
     }
 }
 
+/// One action on many posts, in one transaction and one statement.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/bulk",
+    tag = "posts",
+    security(("bearer" = [])),
+    request_body = BulkFields,
+    responses((status = 200, description = "What the action did", body = BulkReport)),
+)]
 async fn bulk(
     db: web::Data<Db>,
     _: Admin,
@@ -505,8 +737,8 @@ async fn bulk(
 ) -> Result<HttpResponse, ApiError> {
     let (ids, action) = body.into_inner().into_action()?;
     let outcome = db.run(move |conn| posts::bulk(conn, &ids, &action)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "matched": outcome.matched,
-        "updated": outcome.updated,
-    })))
+    Ok(HttpResponse::Ok().json(BulkReport {
+        matched: outcome.matched,
+        updated: outcome.updated,
+    }))
 }

@@ -66,14 +66,24 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem: every error body.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+    "detail": "request body failed validation",
+    "errors": {"title": ["must be 1 to 200 characters"], "tags[3]": ["must be 1 to 50 characters"]}
+}))]
+pub struct Problem<'a> {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'a str,
     status: u16,
+    /// What went wrong and, for a bad parameter or member, where.
     detail: &'a str,
+    /// For 422: messages per field, keyed like `title` or `tags[3]`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     errors: Option<&'a FieldErrors>,
     /// For 409: the slug of the resource that already has the slug or name.
     #[serde(skip_serializing_if = "Option::is_none")]

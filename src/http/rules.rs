@@ -7,9 +7,12 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Array, ArrayBuilder, Object, ObjectBuilder, Type};
 use validator::{Validate, ValidationError};
 
-use crate::domain::{EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, PostTitle, Slug, TagName};
+use crate::domain::{
+    EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, PostTitle, SLUG_MAX_CHARS, Slug, TagName,
+};
 use crate::models::PostStatus;
 use crate::patch::Patch;
 
@@ -194,4 +197,41 @@ pub fn bulk_action(value: &Patch<String>) -> Result<(), ValidationError> {
         }
         _ => Ok(()),
     }
+}
+
+/// The pattern every slug matches, as the OpenAPI document gives it.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+pub fn slug_schema() -> Object {
+    string_schema()
+        .pattern(Some(SLUG_PATTERN))
+        .max_length(Some(SLUG_MAX_CHARS))
+        .examples(["hello-rust"])
+        .build()
+}
+
+/// Tag names as a request gives them.
+pub fn tag_names_schema() -> Array {
+    ArrayBuilder::new()
+        .items(
+            string_schema()
+                .min_length(Some(1))
+                .description(Some(
+                    "A tag name: 1 to 50 characters once white space is collapsed; \
+                     matched to a tag case-insensitively, created when new",
+                ))
+                .build(),
+        )
+        .examples([serde_json::json!(["Rust", "Web"])])
+        .build()
+}
+
+pub fn bulk_action_schema() -> Object {
+    string_schema()
+        .enum_values(Some(BULK_ACTIONS.iter().map(|(name, _)| *name)))
+        .build()
 }

@@ -1,17 +1,18 @@
 //! Tag routes.
 
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::auth::{Admin, Caller};
 use super::extract::{
     Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
 };
-use super::problem::ApiError;
+use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules;
-use super::{Db, page_request, views};
+use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{Slug, TagName, tag_prefix_key};
 use crate::patch::Patch;
 use crate::services;
@@ -20,31 +21,56 @@ use crate::services::tags::{self, NewTag, TagListQuery, TagSort, TagUpdate};
 /// Longest `q` prefix, in characters: no tag name is longer.
 const MAX_PREFIX_CHARS: usize = crate::domain::TAG_NAME_MAX_CHARS;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/tags")
-            .route(web::get().to(list_tags))
-            .route(web::post().to(create_tag)),
-    )
-    .service(
-        web::resource("/tags/{slug}")
-            .route(web::get().to(get_tag))
-            .route(web::patch().to(update_tag))
-            .route(web::delete().to(delete_tag)),
-    )
-    .service(web::resource("/tags/{slug}/posts").route(web::get().to(tag_posts)))
-    .service(web::resource("/tags/{slug}/merge").route(web::post().to(merge_tag)));
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint(Method::GET, "/api/v1/tags", list_tags),
+        endpoint(Method::POST, "/api/v1/tags", create_tag),
+        endpoint(Method::GET, "/api/v1/tags/{slug}", get_tag),
+        endpoint(Method::PATCH, "/api/v1/tags/{slug}", update_tag),
+        endpoint(Method::DELETE, "/api/v1/tags/{slug}", delete_tag),
+        endpoint(Method::GET, "/api/v1/tags/{slug}/posts", tag_posts),
+        endpoint(Method::POST, "/api/v1/tags/{slug}/merge", merge_tag),
+    ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
+    /// `count` (the default: most visible posts first, then by name),
+    /// `name` or `created`.
+    #[param(schema_with = sort_schema)]
     sort: Option<String>,
+    /// Hide tags with fewer visible posts; `1` hides empty tags.
+    #[param(minimum = 0, example = 1)]
     min_count: Option<i64>,
+    /// A case-insensitive prefix of the name, for autocomplete.
+    #[param(max_length = 50, example = "ru")]
     q: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
     page: Option<u32>,
+    /// From 1 to 200; 50 unless given.
+    #[param(minimum = 1, maximum = 200, example = 50)]
     per_page: Option<u32>,
 }
 
+fn sort_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["count", "name", "created"]))
+        .build()
+}
+
+/// Tags with their counts of visible posts (and, with the token, of all
+/// posts not deleted), from one `GROUP BY` join.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "A page of tags", body = views::List<views::Tag>)),
+)]
 async fn list_tags(
     db: web::Data<Db>,
     caller: Caller,
@@ -84,6 +110,18 @@ async fn list_tags(
     Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
 }
 
+/// One tag with its counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust")),
+    responses(
+        (status = 200, description = "The tag", body = views::Tag),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn get_tag(
     db: web::Data<Db>,
     caller: Caller,
@@ -96,13 +134,30 @@ async fn get_tag(
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_admin())))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageParams {
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
     page: Option<u32>,
+    /// From 1 to 100; 20 unless given.
+    #[param(minimum = 1, maximum = 100, example = 20)]
     per_page: Option<u32>,
 }
 
-/// The public tag page: visible posts only, with or without a token.
+/// The public tag page: the tag and its visible posts, newest first, with
+/// or without a token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}/posts",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PageParams),
+    responses(
+        (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn tag_posts(
     db: web::Data<Db>,
     caller: Caller,
@@ -121,18 +176,27 @@ async fn tag_posts(
 }
 
 /// The fields of a tag in a request body; `POST` wraps it to require a name.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(as = TagChanges)]
 pub struct TagFields {
+    /// 1 to 50 characters once white space is collapsed; unique
+    /// case-insensitively.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_name_field"))]
+    #[schema(value_type = String, min_length = 1)]
     name: Patch<String>,
+    /// Generated from the name when not given on create; a rename keeps it.
     #[serde(default)]
     #[validate(custom(function = "rules::slug"))]
+    #[schema(schema_with = rules::slug_schema)]
     slug: Patch<String>,
+    /// At most 500 characters; `null` clears it.
     #[serde(default)]
     #[validate(custom(function = "rules::description"))]
+    #[schema(value_type = Option<String>, max_length = 500)]
     description: Patch<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     unknown: UnknownFields,
 }
 
@@ -162,18 +226,39 @@ impl TagFields {
     }
 }
 
+/// The body of `POST /tags`, named for the OpenAPI document.
+type NewTagBody = Create<TagFields>;
+
 impl CreateBody for TagFields {
     const REQUIRED: &'static str = "name";
+    const SCHEMA_NAME: &'static str = "NewTag";
 
     fn has_required(&self) -> bool {
         !self.name.is_absent()
     }
 }
 
+/// Creates a tag.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tags",
+    tag = "tags",
+    security(("bearer" = [])),
+    request_body(
+        content = NewTagBody,
+        example = json!({"name": "Rust", "description": "Posts about Rust"})
+    ),
+    responses(
+        (status = 201, description = "Created", body = views::Tag,
+            headers(("Location" = String, description = "The new tag's URL"))),
+        (status = 409, description = "A tag has this name (case-insensitively) or slug; `slug` names it",
+            body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn create_tag(
     db: web::Data<Db>,
     _: Admin,
-    body: JsonBody<Create<TagFields>>,
+    body: JsonBody<NewTagBody>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().0;
     let new_tag = NewTag {
@@ -190,6 +275,20 @@ async fn create_tag(
         .json(views::Tag::new(tag, true)))
 }
 
+/// Renames a tag, changes its slug or its description (`null` clears it).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tags/{slug}",
+    tag = "tags",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust")),
+    request_body(content = TagFields, example = json!({"description": null})),
+    responses(
+        (status = 200, description = "The changed tag", body = views::Tag),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "Another tag has this name or slug", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn update_tag(
     db: web::Data<Db>,
     _: Admin,
@@ -209,12 +308,28 @@ async fn update_tag(
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, true)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeleteParams {
+    /// `true` detaches the tag from every post before deleting it.
     #[serde(default)]
     force: bool,
 }
 
+/// Deletes a tag that no post carries, or with `force` any tag.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tags/{slug}",
+    tag = "tags",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust"), DeleteParams),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "Posts (of any status, trashed too) carry the tag",
+            body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn delete_tag(
     db: web::Data<Db>,
     _: Admin,
@@ -227,12 +342,16 @@ async fn delete_tag(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"into": "rust"}))]
 pub struct MergeRequest {
+    /// The slug of the tag that takes the posts.
     #[serde(default)]
     #[validate(custom(function = "rules::required_slug"))]
+    #[schema(schema_with = rules::slug_schema, required = true)]
     into: Patch<String>,
     #[serde(flatten)]
+    #[schema(ignore)]
     unknown: UnknownFields,
 }
 
@@ -244,6 +363,19 @@ impl RequestBody for MergeRequest {
     }
 }
 
+/// Moves every post of this tag to another and deletes this one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tags/{slug}/merge",
+    tag = "tags",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The slug of the tag to merge away", example = "rustlang")),
+    request_body = MergeRequest,
+    responses(
+        (status = 200, description = "The target tag with its new counts", body = views::Tag),
+        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+    ),
+)]
 async fn merge_tag(
     db: web::Data<Db>,
     _: Admin,

@@ -3,6 +3,9 @@
 
 use chrono::{NaiveDateTime, SecondsFormat};
 use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::models::{PostRow, TagRow};
 use crate::services::Page;
@@ -12,6 +15,19 @@ use crate::services::tags::TagWithCounts;
 /// A stored UTC time, written as RFC 3339 with a `Z`.
 #[derive(Debug, Clone, Copy)]
 pub struct Time(pub NaiveDateTime);
+
+impl PartialSchema for Time {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("RFC 3339, in UTC"))
+            .examples(["2026-11-20T10:00:00Z"])
+            .into()
+    }
+}
+
+impl ToSchema for Time {}
 
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -24,7 +40,9 @@ impl Serialize for Time {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A tag as a post lists it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "name": "Rust", "slug": "rust"}))]
 pub struct TagRef {
     pub id: i64,
     pub name: String,
@@ -41,13 +59,20 @@ impl From<TagRow> for TagRef {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 42, "title": "Hello, Rust", "slug": "hello-rust", "body": "Why we chose Rust.",
+    "excerpt": null, "status": "published", "published_at": "2026-11-20T10:00:00Z",
+    "created_at": "2026-11-19T08:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
+    "tags": [{"id": 7, "name": "Rust", "slug": "rust"}, {"id": 9, "name": "Web", "slug": "web"}]
+}))]
 pub struct Post {
     pub id: i64,
     pub title: String,
     pub slug: String,
     pub body: String,
     pub excerpt: Option<String>,
+    #[schema(schema_with = status_schema)]
     pub status: &'static str,
     pub published_at: Option<Time>,
     pub created_at: Time,
@@ -56,6 +81,15 @@ pub struct Post {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,
     pub tags: Vec<TagRef>,
+}
+
+/// `draft` or `published`; a published post with a future `published_at`
+/// is scheduled.
+fn status_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["draft", "published"]))
+        .into()
 }
 
 impl Post {
@@ -82,7 +116,11 @@ impl From<PostWithTags> for Post {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "name": "Rust", "slug": "rust", "description": null,
+    "post_count": 12, "total_count": 14, "created_at": "2026-11-19T08:00:00Z"
+}))]
 pub struct Tag {
     pub id: i64,
     pub name: String,
@@ -116,12 +154,14 @@ impl Tag {
 }
 
 /// The list envelope.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct List<T> {
     pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
+    /// Everything that matches, on every page.
     pub total: i64,
+    /// 0 when nothing matches; a page past the end has no items.
     pub total_pages: i64,
 }
 
@@ -141,7 +181,7 @@ impl<T> List<T> {
 }
 
 /// The public tag page: the tag and a page of its posts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TagPosts {
     pub tag: Tag,
     #[serde(flatten)]

@@ -180,6 +180,11 @@ async fn bulk_requests_are_validated(app: TestApp) {
             json!({"ids": [1], "action": "add_tags", "tags": null}),
             "tags",
         ),
+        // Tags an action refuses, some of them bad names as well.
+        (
+            json!({"ids": [1], "action": "delete", "tags": [" "]}),
+            "tags",
+        ),
         (
             json!({"ids": [1], "action": "publish", "extra": 1}),
             "extra",

@@ -6,6 +6,7 @@ mod helpers;
 mod bulk;
 mod concurrency;
 mod errors;
+mod openapi;
 mod patch;
 mod posts;
 mod statements;

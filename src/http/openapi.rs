@@ -1,0 +1,332 @@
+//! The OpenAPI 3.1 description of the API, generated from the handlers'
+//! annotations and served at `/api/v1/openapi.json`; `/docs` renders it
+//! with Swagger UI, whose assets are built into the binary.
+//!
+//! The errors every operation shares (a wrong token, a bad parameter, an
+//! unreadable body, an unavailable database) are added here from what each
+//! operation takes, so that each handler lists only its own outcomes.
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Schema};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use super::problem::{PROBLEM_JSON, Problem};
+use super::{health, posts, tags, views};
+
+/// Where the document is served.
+pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Blog backend",
+        description = "Posts, get-or-create tags and exact tag counts. Requests without a \
+            token see only visible posts (published, `published_at` in the past, not \
+            deleted) and counts of those; the admin token unlocks drafts, scheduled and \
+            trashed posts and every write. Errors are `application/problem+json` \
+            (RFC 9457).",
+        license(name = "MIT")
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        document,
+        posts::list_posts,
+        posts::create_post,
+        posts::bulk,
+        posts::get_post_by_slug,
+        posts::get_post,
+        posts::update_post,
+        posts::delete_post,
+        posts::restore_post,
+        posts::add_tags,
+        posts::remove_tag,
+        tags::list_tags,
+        tags::create_tag,
+        tags::get_tag,
+        tags::update_tag,
+        tags::delete_tag,
+        tags::tag_posts,
+        tags::merge_tag,
+    ),
+    components(schemas(Problem, views::Post, views::Tag, views::TagRef)),
+    modifiers(&SharedResponses),
+    tags(
+        (name = "posts", description = "Posts and the tags on them"),
+        (name = "tags", description = "Tags, their counts and their public pages"),
+        (name = "operations", description = "Health, readiness and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The description itself.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "This OpenAPI 3.1 document", body = Object)),
+)]
+pub async fn document(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(doc.get_ref())
+}
+
+/// The interactive docs at `/docs/`, reading the served document.
+pub fn swagger_ui() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").config(Config::from(DOCUMENT_PATH))
+}
+
+/// `/docs` itself: the UI's relative asset links need the trailing slash.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+/// A shared error response: its name in `components/responses`, its status
+/// and the operations it can answer.
+struct SharedError {
+    name: &'static str,
+    status: &'static str,
+    description: &'static str,
+    example: fn() -> serde_json::Value,
+    answers: Answers,
+}
+
+/// Which operations a shared error can answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answers {
+    /// Those with parameters or a body.
+    WithInput,
+    /// Those under `/api/v1` that read the token.
+    Authenticated,
+    /// Those with a request body.
+    WithBody,
+    /// Those that use the database.
+    UsingDatabase,
+}
+
+/// What an operation takes, which decides its shared errors.
+struct Traits {
+    input: bool,
+    authenticated: bool,
+    body: bool,
+    database: bool,
+}
+
+impl Traits {
+    fn of(path: &str, operation: &Operation) -> Self {
+        let api = path.starts_with("/api/v1/") && path != DOCUMENT_PATH;
+        let body = operation.request_body.is_some();
+        Traits {
+            input: body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty()),
+            authenticated: api,
+            body,
+            database: api || path == "/readyz",
+        }
+    }
+
+    fn answered_by(&self, error: &SharedError) -> bool {
+        match error.answers {
+            Answers::WithInput => self.input,
+            Answers::Authenticated => self.authenticated,
+            Answers::WithBody => self.body,
+            Answers::UsingDatabase => self.database,
+        }
+    }
+}
+
+fn problem_example(status: u16, title: &str, detail: &str) -> serde_json::Value {
+    serde_json::json!({"type": "about:blank", "title": title, "status": status, "detail": detail})
+}
+
+const BAD_REQUEST: SharedError = SharedError {
+    name: "BadRequest",
+    status: "400",
+    description: "Malformed JSON, a JSON value of the wrong type, or a bad query, path or \
+        header parameter; `detail` says which",
+    example: || {
+        problem_example(
+            400,
+            "Bad Request",
+            "bad query parameter `per_page`: must be from 1 to 100",
+        )
+    },
+    answers: Answers::WithInput,
+};
+const UNAUTHORIZED: SharedError = SharedError {
+    name: "Unauthorized",
+    status: "401",
+    description: "The bearer token is missing (on an admin operation) or wrong (anywhere)",
+    example: || problem_example(401, "Unauthorized", "missing or wrong bearer token"),
+    answers: Answers::Authenticated,
+};
+const PAYLOAD_TOO_LARGE: SharedError = SharedError {
+    name: "PayloadTooLarge",
+    status: "413",
+    description: "The body is over the limit (1 MiB unless configured)",
+    example: || {
+        problem_example(
+            413,
+            "Payload Too Large",
+            "the request body is larger than the limit",
+        )
+    },
+    answers: Answers::WithBody,
+};
+const UNSUPPORTED_MEDIA_TYPE: SharedError = SharedError {
+    name: "UnsupportedMediaType",
+    status: "415",
+    description: "The body is not `application/json` in UTF-8",
+    example: || {
+        problem_example(
+            415,
+            "Unsupported Media Type",
+            "the request body must be application/json",
+        )
+    },
+    answers: Answers::WithBody,
+};
+const UNPROCESSABLE: SharedError = SharedError {
+    name: "UnprocessableEntity",
+    status: "422",
+    description: "Well-formed JSON that breaks a rule, or an unknown member; `errors` has \
+        the messages per field",
+    example: || {
+        serde_json::json!({
+            "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+            "detail": "request body failed validation",
+            "errors": {"title": ["must be 1 to 200 characters"], "tags[3]": ["must be 1 to 50 characters"]}
+        })
+    },
+    answers: Answers::WithBody,
+};
+const INTERNAL: SharedError = SharedError {
+    name: "InternalServerError",
+    status: "500",
+    description: "A fault of the service; the details are in its log, never in the body",
+    example: || {
+        problem_example(
+            500,
+            "Internal Server Error",
+            "an unexpected error occurred; it has been logged",
+        )
+    },
+    answers: Answers::UsingDatabase,
+};
+const UNAVAILABLE: SharedError = SharedError {
+    name: "ServiceUnavailable",
+    status: "503",
+    description: "The database cannot be reached in time; retry after `Retry-After` seconds",
+    example: || {
+        problem_example(
+            503,
+            "Service Unavailable",
+            "the database is unavailable; try again shortly",
+        )
+    },
+    answers: Answers::UsingDatabase,
+};
+
+const SHARED_ERRORS: [SharedError; 7] = [
+    BAD_REQUEST,
+    UNAUTHORIZED,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    UNPROCESSABLE,
+    INTERNAL,
+    UNAVAILABLE,
+];
+
+struct SharedResponses;
+
+impl Modify for SharedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for error in &SHARED_ERRORS {
+            components
+                .responses
+                .insert(error.name.to_owned(), RefOr::T(problem_response(error)));
+        }
+        components.security_schemes.insert(
+            "bearer".to_owned(),
+            RefOr::T(SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The admin token set by the operator in `ADMIN_TOKEN`"))
+                    .build(),
+            )),
+        );
+        let mut body_schemas = Vec::new();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for operation in operations_mut(item) {
+                body_schemas.extend(request_schema_name(operation));
+                let traits = Traits::of(path, operation);
+                for error in SHARED_ERRORS.iter().filter(|e| traits.answered_by(e)) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(error.status.to_owned())
+                        .or_insert_with(|| {
+                            RefOr::Ref(Ref::from_response_name(error.name.to_owned()))
+                        });
+                }
+            }
+        }
+        // Every body refuses members it does not know (422), so that a typo
+        // is never silently ignored.
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for name in body_schemas {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
+/// The component name of an operation's JSON body schema.
+fn request_schema_name(operation: &Operation) -> Option<String> {
+    let RefOr::T(body) = operation.request_body.as_ref()? else {
+        return None;
+    };
+    let RefOr::T(content) = body.content.get("application/json")? else {
+        return None;
+    };
+    let RefOr::Ref(reference) = content.schema.as_ref()? else {
+        return None;
+    };
+    reference
+        .ref_location
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+}
+
+fn problem_response(error: &SharedError) -> Response {
+    ResponseBuilder::new()
+        .description(error.description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(Problem::name())))
+                .example(Some((error.example)()))
+                .build(),
+        )
+        .build()
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
