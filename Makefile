@@ -8,7 +8,7 @@ RUST_LOG ?= info
 
 export DATABASE_URL BIND ADMIN_TOKEN RUST_LOG
 
-.PHONY: run build migrate test lint fmt ci
+.PHONY: run build migrate test test-api lint fmt ci
 
 ## Build and serve on SQLite (./blog.db) at 127.0.0.1:8080.
 run: build
@@ -27,6 +27,17 @@ migrate: build
 ## outside CI they skip loudly when it is unreachable, with CI=true they fail.
 test:
 	cargo test
+
+## Schema-driven fuzzing: schemathesis against the served OpenAPI document,
+## on the release server, on SQLite and on PostgreSQL (scripts/test-api.sh).
+test-api:
+	./scripts/test-api.sh
+
+# schemathesis, pinned, in a virtualenv of the project's own.
+.venv/bin/schemathesis: scripts/requirements-api.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-api.txt
+	touch $@
 
 lint:
 	cargo fmt --check

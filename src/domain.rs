@@ -349,4 +349,113 @@ mod tests {
         assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
         assert_eq!(escape_like("it's"), "it's");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Names as people type them: letters of several scripts, digits,
+        /// punctuation, the `+`/`#` of `C++`/`C#`, emoji, and white space of
+        /// several kinds, tabs and newlines among them.
+        fn typed_name() -> impl Strategy<Value = String> {
+            proptest::string::string_regex(
+                "[a-zA-Z0-9 \t\n+#._'%\\\\éÉßçÇ日本語ÅΩωДд🦀\u{00A0}\u{3000}-]{0,60}",
+            )
+            .unwrap()
+        }
+
+        proptest! {
+            #[test]
+            fn tag_names_parse_to_a_normal_form(raw in typed_name()) {
+                let Ok(name) = TagName::parse(&raw) else {
+                    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let length = collapsed.nfc().count();
+                    prop_assert!(length == 0 || length > TAG_NAME_MAX_CHARS, "{raw:?} was refused");
+                    return Ok(());
+                };
+                let display = name.display();
+                prop_assert!((1..=TAG_NAME_MAX_CHARS).contains(&display.chars().count()));
+                prop_assert_eq!(display.trim(), display);
+                prop_assert!(!display.contains("  "));
+                prop_assert!(!display.contains(['\t', '\n']));
+                // Parsing is idempotent, and the key ignores case and spacing.
+                prop_assert_eq!(&TagName::parse(display).unwrap(), &name);
+                let shouted = format!("  {}\t", raw.to_ascii_uppercase());
+                let shouted = TagName::parse(&shouted).unwrap();
+                prop_assert_eq!(shouted.key(), name.key());
+                prop_assert_eq!(name.key(), display.to_lowercase().nfc().collect::<String>());
+            }
+
+            #[test]
+            fn tag_slugs_are_never_empty_and_always_valid(raw in typed_name()) {
+                if let Ok(name) = TagName::parse(&raw) {
+                    let base = tag_slug_base(&name);
+                    prop_assert!(is_valid_slug(&base), "{raw:?} gave {base:?}");
+                    prop_assert!(base.len() <= SLUG_MAX_CHARS - SLUG_SUFFIX_ROOM);
+                }
+            }
+
+            #[test]
+            fn post_slugs_are_never_empty_and_always_valid(raw in "\\PC{1,250}") {
+                if let Ok(title) = PostTitle::parse(&raw) {
+                    let base = post_slug_base(&title);
+                    prop_assert!(is_valid_slug(&base), "{raw:?} gave {base:?}");
+                    prop_assert!(base.len() <= SLUG_MAX_CHARS - SLUG_SUFFIX_ROOM);
+                }
+            }
+
+            #[test]
+            fn a_clash_takes_the_lowest_free_suffix(
+                base in "[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}",
+                taken_suffixes in proptest::collection::btree_set(2u64..40, 0..30),
+                base_taken: bool,
+                others in proptest::collection::vec("[a-z0-9-]{1,12}", 0..10),
+            ) {
+                let mut taken: Vec<String> =
+                    taken_suffixes.iter().map(|n| format!("{base}-{n}")).collect();
+                if base_taken {
+                    taken.push(base.clone());
+                }
+                taken.extend(others.iter().filter(|other| {
+                    // Unrelated slugs only: not the base nor one of its suffixes.
+                    let suffix = other.strip_prefix(base.as_str());
+                    let is_base_or_numbered = suffix.is_some_and(|rest| {
+                        rest.is_empty()
+                            || rest
+                                .strip_prefix('-')
+                                .is_some_and(|n| n.parse::<u64>().is_ok())
+                    });
+                    !is_base_or_numbered
+                }).cloned());
+                let free = first_free_slug(&base, taken.iter().map(String::as_str));
+                prop_assert!(is_valid_slug(&free));
+                prop_assert!(!taken.contains(&free), "{free} is taken");
+                if base_taken {
+                    let lowest = (2u64..).find(|n| !taken_suffixes.contains(n)).unwrap();
+                    prop_assert_eq!(free, format!("{base}-{lowest}"));
+                } else {
+                    prop_assert_eq!(free, base);
+                }
+            }
+
+            #[test]
+            fn escaped_like_patterns_have_no_bare_metacharacters(input in "[a-z%_\\\\']{0,20}") {
+                let escaped = escape_like(&input);
+                let mut chars = escaped.chars();
+                let mut unescaped = String::new();
+                while let Some(c) = chars.next() {
+                    if c == '\\' {
+                        let next = chars.next();
+                        prop_assert!(matches!(next, Some('%' | '_' | '\\')), "{escaped}");
+                        unescaped.extend(next);
+                    } else {
+                        prop_assert!(c != '%' && c != '_', "{escaped}");
+                        unescaped.push(c);
+                    }
+                }
+                prop_assert_eq!(unescaped, input);
+            }
+        }
+    }
 }

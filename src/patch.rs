@@ -111,4 +111,43 @@ mod tests {
         assert_eq!(Patch::<i32>::Null.into_change(), Some(None));
         assert_eq!(Patch::Value(1).into_change(), Some(Some(1)));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::{Map, Value, json};
+
+        use super::*;
+
+        /// A member's state in a body: absent, `null`, or a value.
+        fn member() -> impl Strategy<Value = Option<Option<String>>> {
+            prop_oneof![
+                Just(None),
+                Just(Some(None)),
+                any::<String>().prop_map(|value| Some(Some(value))),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn every_state_survives_the_wire(
+                excerpt in member(),
+                tags in proptest::option::of(proptest::option::of(
+                    proptest::collection::vec(any::<String>(), 0..5)
+                )),
+            ) {
+                let mut body = Map::new();
+                if let Some(state) = &excerpt {
+                    body.insert("excerpt".into(), json!(state));
+                }
+                if let Some(state) = &tags {
+                    body.insert("tags".into(), json!(state));
+                }
+                let parsed: Body = serde_json::from_value(Value::Object(body)).unwrap();
+                prop_assert_eq!(parsed.excerpt.clone().into_change(), excerpt.clone());
+                prop_assert_eq!(parsed.tags.clone().into_change(), tags.clone());
+                prop_assert_eq!(parsed.excerpt.is_absent(), excerpt.is_none());
+                prop_assert_eq!(parsed.excerpt.value(), excerpt.flatten());
+            }
+        }
+    }
 }

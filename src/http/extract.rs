@@ -216,3 +216,14 @@ pub fn path_config() -> web::PathConfig {
 pub fn bad_query(name: &str, message: impl Display) -> ApiError {
     ApiError::BadRequest(format!("bad query parameter `{name}`: {message}"))
 }
+
+/// For an optional query parameter that, when given, must hold a value:
+/// `per_page=` is a bad number, not a missing one. Use with
+/// `#[serde(default, deserialize_with = "given")]`.
+pub fn given<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

@@ -10,7 +10,7 @@ use validator::{Validate, ValidationErrors};
 
 use super::auth::{Admin, Caller};
 use super::extract::{
-    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query, given,
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules::{self, TagNameInput};
@@ -437,11 +437,11 @@ async fn restore_post(
 struct ListParams {
     /// Posts having every one of these tags (slugs; at most 10).
     #[serde(default)]
-    #[param(max_items = 10, explode = true, style = Form, example = json!(["rust"]))]
+    #[param(schema_with = tag_filter_schema, explode = true, style = Form, example = json!(["rust"]))]
     tag: Vec<String>,
     /// Posts having any of these tags (slugs; at most 10).
     #[serde(default)]
-    #[param(max_items = 10, explode = true, style = Form)]
+    #[param(schema_with = tag_filter_schema, explode = true, style = Form)]
     tag_any: Vec<String>,
     /// A case-insensitive substring of the title; at most 200 characters.
     #[param(max_length = 200)]
@@ -452,10 +452,19 @@ struct ListParams {
     status: Option<String>,
     /// From 1.
     #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
     /// From 1 to 100; 20 unless given.
     #[param(minimum = 1, maximum = 100, example = 20)]
+    #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
+}
+
+fn tag_filter_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(rules::slug_schema())
+        .max_items(Some(MAX_TAG_FILTERS))
+        .build()
 }
 
 fn status_filter_schema() -> utoipa::openapi::Object {

@@ -214,18 +214,32 @@ pub fn slug_schema() -> Object {
         .build()
 }
 
+/// What [`TagName::parse`] accepts, as far as a pattern can say it: no
+/// control character but white space, and something besides white space
+/// (written out as Rust's `char::is_whitespace` has it, which `\s` is not).
+/// The 50-character limit applies after white space collapses, which a
+/// pattern cannot count.
+pub const TAG_NAME_PATTERN: &str = concat!(
+    r"^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+    r"[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$",
+);
+
+pub fn tag_name_schema() -> Object {
+    string_schema()
+        .pattern(Some(TAG_NAME_PATTERN))
+        .description(Some(
+            "A tag name: 1 to 50 characters once white space is trimmed and collapsed; \
+             matched to a tag case-insensitively",
+        ))
+        .examples(["Rust"])
+        .build()
+}
+
 /// Tag names as a request gives them.
 pub fn tag_names_schema() -> Array {
     ArrayBuilder::new()
-        .items(
-            string_schema()
-                .min_length(Some(1))
-                .description(Some(
-                    "A tag name: 1 to 50 characters once white space is collapsed; \
-                     matched to a tag case-insensitively, created when new",
-                ))
-                .build(),
-        )
+        .items(tag_name_schema())
         .examples([serde_json::json!(["Rust", "Web"])])
         .build()
 }
@@ -234,4 +248,28 @@ pub fn bulk_action_schema() -> Object {
     string_schema()
         .enum_values(Some(BULK_ACTIONS.iter().map(|(name, _)| *name)))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    use super::*;
+
+    proptest! {
+        /// What the document's pattern promises, the parser keeps: a name
+        /// matching it is accepted unless it is too long once collapsed.
+        #[test]
+        fn names_matching_the_documented_pattern_parse(
+            raw in proptest::string::string_regex(
+                TAG_NAME_PATTERN.trim_start_matches('^').trim_end_matches('$')
+            ).unwrap()
+        ) {
+            let nfc: String = raw.nfc().collect();
+            let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+            let fits = collapsed.chars().count() <= crate::domain::TAG_NAME_MAX_CHARS;
+            prop_assert_eq!(TagName::parse(&raw).is_ok(), fits, "{:?}", raw);
+        }
+    }
 }

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::auth::{Admin, Caller};
 use super::extract::{
-    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query, given,
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules;
@@ -42,15 +42,18 @@ struct ListParams {
     sort: Option<String>,
     /// Hide tags with fewer visible posts; `1` hides empty tags.
     #[param(minimum = 0, example = 1)]
+    #[serde(default, deserialize_with = "given")]
     min_count: Option<i64>,
     /// A case-insensitive prefix of the name, for autocomplete.
     #[param(max_length = 50, example = "ru")]
     q: Option<String>,
     /// From 1.
     #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
     /// From 1 to 200; 50 unless given.
     #[param(minimum = 1, maximum = 200, example = 50)]
+    #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
 }
 
@@ -139,9 +142,11 @@ async fn get_tag(
 struct PageParams {
     /// From 1.
     #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
     /// From 1 to 100; 20 unless given.
     #[param(minimum = 1, maximum = 100, example = 20)]
+    #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
 }
 
@@ -183,7 +188,7 @@ pub struct TagFields {
     /// case-insensitively.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_name_field"))]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(schema_with = rules::tag_name_schema)]
     name: Patch<String>,
     /// Generated from the name when not given on create; a rename keeps it.
     #[serde(default)]
