@@ -112,23 +112,30 @@ impl<T: RequestBody> FromRequest for JsonBody<T> {
                     ApiError::BadRequest(format!("the request body could not be read: {error}"))
                 }
             })?;
-            let body: T = parse_json(&bytes)?;
-            let mut errors = match body.validate() {
-                Ok(()) => FieldErrors::new(),
-                Err(errors) => field_errors(&errors),
-            };
-            for name in body.unknown_fields().keys() {
-                errors.entry(name.clone()).or_default().push(format!(
-                    "unknown field; expected one of: {}",
-                    T::FIELDS.join(", ")
-                ));
-            }
-            if errors.is_empty() {
-                Ok(JsonBody(body))
-            } else {
-                Err(ApiError::validation(errors))
-            }
+            parse_body(&bytes).map(JsonBody)
         })
+    }
+}
+
+/// A body's bytes to a validated value: 400 for JSON that is malformed or
+/// of the wrong type, 422 naming each field that breaks a rule or is
+/// unknown.
+pub fn parse_body<T: RequestBody>(bytes: &[u8]) -> Result<T, ApiError> {
+    let body: T = parse_json(bytes)?;
+    let mut errors = match body.validate() {
+        Ok(()) => FieldErrors::new(),
+        Err(errors) => field_errors(&errors),
+    };
+    for name in body.unknown_fields().keys() {
+        errors.entry(name.clone()).or_default().push(format!(
+            "unknown field; expected one of: {}",
+            T::FIELDS.join(", ")
+        ));
+    }
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(ApiError::validation(errors))
     }
 }
 
@@ -149,6 +156,39 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(refused())
     }
+}
+
+/// How one body type took some bytes: accepted and turned into domain
+/// values, refused with a status, or accepted by validation and then
+/// refused by the domain type, which would mean the two disagree.
+#[derive(Debug)]
+pub struct BodyCheck {
+    pub route: &'static str,
+    pub outcome: Result<(), BodyFault>,
+}
+
+#[derive(Debug)]
+pub enum BodyFault {
+    /// Refused as the route would refuse it.
+    Refused(StatusCode),
+    /// Validation passed but the conversion to domain values failed.
+    Disagreed(ApiError),
+}
+
+/// Parses `bytes` as the route's body type, then converts it as the
+/// handler would.
+pub fn check_body<T: RequestBody, U>(
+    route: &'static str,
+    bytes: &[u8],
+    convert: impl FnOnce(T) -> Result<U, ApiError>,
+) -> BodyCheck {
+    let outcome = match parse_body::<T>(bytes) {
+        Err(error) => Err(BodyFault::Refused(actix_web::ResponseError::status_code(
+            &error,
+        ))),
+        Ok(body) => convert(body).map(drop).map_err(BodyFault::Disagreed),
+    };
+    BodyCheck { route, outcome }
 }
 
 /// Parses JSON, naming the member at fault in the error.

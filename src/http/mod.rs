@@ -106,6 +106,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::swagger_ui());
 }
 
+/// Every JSON body the API takes, parsed from the same bytes as its route
+/// would parse it and converted to domain values. The fuzz target
+/// (`fuzz/fuzz_targets/request_bodies.rs`) feeds it arbitrary bytes: each
+/// body must be accepted or refused with 400 or 422, never accepted by
+/// validation and then refused by the domain, never a panic.
+pub fn check_request_bodies(bytes: &[u8]) -> Vec<extract::BodyCheck> {
+    let mut outcomes = Vec::new();
+    posts::check_bodies(bytes, &mut outcomes);
+    tags::check_bodies(bytes, &mut outcomes);
+    outcomes
+}
+
 /// `page` (from 1) and `per_page` (from 1 to `max`), or a 400 naming the
 /// parameter.
 fn page_request(
@@ -131,4 +143,55 @@ fn page_request(
 /// Answers requests that match no route.
 pub async fn no_such_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+
+    use super::check_request_bodies;
+    use super::extract::{BodyCheck, BodyFault};
+
+    fn outcome<'a>(checks: &'a [BodyCheck], route: &str) -> &'a Result<(), BodyFault> {
+        &checks
+            .iter()
+            .find(|check| check.route == route)
+            .expect("a checked route")
+            .outcome
+    }
+
+    fn refused(checks: &[BodyCheck], route: &str) -> Option<StatusCode> {
+        match outcome(checks, route) {
+            Err(BodyFault::Refused(status)) => Some(*status),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_body_is_checked_the_way_its_route_parses_it() {
+        let checks = check_request_bodies(br#"{"title": "Hello", "tags": ["Rust", "rust"]}"#);
+        assert_eq!(checks.len(), 7);
+        assert!(outcome(&checks, "POST /posts").is_ok());
+        assert!(outcome(&checks, "PATCH /posts/{id}").is_ok());
+        assert_eq!(
+            refused(&checks, "POST /tags"),
+            Some(StatusCode::UNPROCESSABLE_ENTITY)
+        );
+
+        let checks = check_request_bodies(b"{\"title\": ");
+        assert!(
+            checks
+                .iter()
+                .all(|check| refused(&checks, check.route) == Some(StatusCode::BAD_REQUEST))
+        );
+    }
+
+    #[test]
+    fn a_refused_tag_list_with_bad_names_is_a_422_not_a_panic() {
+        let checks = check_request_bodies(br#"{"ids": [1], "action": "delete", "tags": [" "]}"#);
+        assert_eq!(
+            refused(&checks, "POST /posts/bulk"),
+            Some(StatusCode::UNPROCESSABLE_ENTITY)
+        );
+    }
 }

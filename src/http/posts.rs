@@ -10,7 +10,8 @@ use validator::{Validate, ValidationErrors};
 
 use super::auth::{Admin, Caller};
 use super::extract::{
-    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query, given,
+    BodyCheck, Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+    check_body, given,
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules::{self, TagNameInput};
@@ -149,6 +150,32 @@ impl CreateBody for PostFields {
     fn has_required(&self) -> bool {
         !self.title.is_absent()
     }
+}
+
+/// Each post body parsed from the same bytes, down to domain values.
+pub(super) fn check_bodies(bytes: &[u8], outcomes: &mut Vec<BodyCheck>) {
+    outcomes.push(check_body("POST /posts", bytes, |body: NewPostBody| {
+        body.0.into_new_post()
+    }));
+    outcomes.push(check_body(
+        "PATCH /posts/{id}",
+        bytes,
+        PostFields::into_update,
+    ));
+    outcomes.push(check_body(
+        "POST /posts/{id}/tags",
+        bytes,
+        |body: AddTagsRequest| {
+            Ok(rules::parse_tag_names(
+                body.tags.value().unwrap_or_default(),
+            ))
+        },
+    ));
+    outcomes.push(check_body(
+        "POST /posts/bulk",
+        bytes,
+        BulkRequest::into_action,
+    ));
 }
 
 impl PostFields {

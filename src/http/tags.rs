@@ -8,7 +8,8 @@ use validator::Validate;
 
 use super::auth::{Admin, Caller};
 use super::extract::{
-    Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query, given,
+    BodyCheck, Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
+    check_body, given,
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::rules;
@@ -229,6 +230,42 @@ impl TagFields {
             .map(|slug| Slug::parse(&slug).map_err(|message| ApiError::field("slug", message)))
             .transpose()
     }
+
+    /// For `POST /tags`, once the name is known to be there.
+    fn into_new_tag(self) -> Result<NewTag, ApiError> {
+        Ok(NewTag {
+            name: self
+                .name()?
+                .ok_or_else(|| ApiError::field("name", "is required"))?,
+            slug: self.slug()?,
+            description: self.description.value(),
+        })
+    }
+
+    fn into_update(self) -> Result<TagUpdate, ApiError> {
+        Ok(TagUpdate {
+            name: self.name()?,
+            slug: self.slug()?,
+            description: self.description,
+        })
+    }
+}
+
+/// Each tag body parsed from the same bytes, down to domain values.
+pub(super) fn check_bodies(bytes: &[u8], outcomes: &mut Vec<BodyCheck>) {
+    outcomes.push(check_body("POST /tags", bytes, |body: NewTagBody| {
+        body.0.into_new_tag()
+    }));
+    outcomes.push(check_body(
+        "PATCH /tags/{slug}",
+        bytes,
+        TagFields::into_update,
+    ));
+    outcomes.push(check_body(
+        "POST /tags/{slug}/merge",
+        bytes,
+        |body: MergeRequest| Ok(body.into),
+    ));
 }
 
 /// The body of `POST /tags`, named for the OpenAPI document.
@@ -265,14 +302,7 @@ async fn create_tag(
     _: Admin,
     body: JsonBody<NewTagBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.into_inner().0;
-    let new_tag = NewTag {
-        name: fields
-            .name()?
-            .ok_or_else(|| ApiError::field("name", "is required"))?,
-        slug: fields.slug()?,
-        description: fields.description.value(),
-    };
+    let new_tag = body.into_inner().0.into_new_tag()?;
     let tag = db.run(move |conn| tags::create(conn, new_tag)).await?;
     let location = format!("/api/v1/tags/{}", tag.tag.slug);
     Ok(HttpResponse::Created()
@@ -300,12 +330,7 @@ async fn update_tag(
     slug: web::Path<String>,
     body: JsonBody<TagFields>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.into_inner();
-    let update = TagUpdate {
-        name: fields.name()?,
-        slug: fields.slug()?,
-        description: fields.description,
-    };
+    let update = body.into_inner().into_update()?;
     let slug = slug.into_inner();
     let tag = db
         .run(move |conn| tags::update(conn, &slug, update))

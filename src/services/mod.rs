@@ -35,7 +35,21 @@ pub enum ServiceError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
-    Database(#[from] DieselError),
+    Database(DieselError),
+}
+
+impl From<DieselError> for ServiceError {
+    /// A connection lost mid-request is an outage, answered like a pool
+    /// timeout (503, retry), not a fault of the service (500). The pool
+    /// drops the connection when it next checks it.
+    fn from(error: DieselError) -> Self {
+        match error {
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ServiceError::Unavailable(format!("the connection was lost: {}", info.message()))
+            }
+            other => ServiceError::Database(other),
+        }
+    }
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -56,10 +56,19 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_with(backend, |_| {}, test).await
+}
+
+/// [`run`], with the server's configuration adjusted first.
+pub async fn run_with<F, Fut>(backend: Backend, adjust: impl FnOnce(&mut Config), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let Some(database) = TestDatabase::create(backend) else {
         return;
     };
-    let config = Config {
+    let mut config = Config {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
         admin_token: AdminToken::new(TOKEN.into()),
@@ -68,6 +77,7 @@ where
         max_body_bytes: 1 << 20,
         workers: Some(2),
     };
+    adjust(&mut config);
     let application = Application::build(config)
         .await
         .expect("the application starts");
@@ -100,7 +110,7 @@ static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 /// Where test databases are created: `TEST_DATABASE_URL` names a database
 /// to connect to for `CREATE DATABASE`.
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
