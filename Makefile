@@ -8,7 +8,7 @@ RUST_LOG ?= info
 
 export DATABASE_URL BIND ADMIN_TOKEN RUST_LOG
 
-.PHONY: run build migrate test test-api lint fmt ci
+.PHONY: run build migrate test test-api fuzz lint fmt ci
 
 ## Build and serve on SQLite (./blog.db) at 127.0.0.1:8080.
 run: build
@@ -38,6 +38,16 @@ test-api:
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-api.txt
 	touch $@
+
+## Coverage-guided fuzzing of request-body parsing (nightly, cargo-fuzz):
+## FUZZ_SECONDS (default 60). New inputs go to fuzz/corpus, findings to
+## fuzz/artifacts; fuzz/seeds holds a body of each kind to start from.
+FUZZ_SECONDS ?= 60
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/request_bodies
+	cd fuzz && cargo +nightly fuzz run request_bodies corpus/request_bodies seeds/request_bodies \
+		-- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 lint:
 	cargo fmt --check
