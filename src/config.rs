@@ -27,6 +27,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `HEADER_TIMEOUT_SECS`: how long a client may take to send a
+    /// request's headers before it is answered 408 and disconnected.
+    pub header_timeout: Duration,
+    /// `BODY_TIMEOUT_SECS`: how long a client may take to send a request's
+    /// body before it is answered 408.
+    pub body_timeout: Duration,
+    /// `SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long requests in flight may
+    /// take to finish before the process exits anyway.
+    pub shutdown_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,12 +68,7 @@ impl Config {
                 10,
                 1..=1000,
             )?,
-            pool_timeout: Duration::from_secs(parse_number(
-                "DATABASE_TIMEOUT_SECS",
-                get("DATABASE_TIMEOUT_SECS"),
-                5,
-                1..=600,
-            )?),
+            pool_timeout: seconds("DATABASE_TIMEOUT_SECS", get("DATABASE_TIMEOUT_SECS"), 5)?,
             max_body_bytes: parse_number(
                 "MAX_BODY_BYTES",
                 get("MAX_BODY_BYTES"),
@@ -74,8 +78,15 @@ impl Config {
             workers: get("WORKERS")
                 .map(|raw| parse_number("WORKERS", Some(raw), 1, 1..=1024))
                 .transpose()?,
+            header_timeout: seconds("HEADER_TIMEOUT_SECS", get("HEADER_TIMEOUT_SECS"), 5)?,
+            body_timeout: seconds("BODY_TIMEOUT_SECS", get("BODY_TIMEOUT_SECS"), 15)?,
+            shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", get("SHUTDOWN_TIMEOUT_SECS"), 30)?,
         })
     }
+}
+
+fn seconds(name: &'static str, raw: Option<String>, default: u64) -> Result<Duration, ConfigError> {
+    parse_number(name, raw, default, 1..=3600).map(Duration::from_secs)
 }
 
 fn parse_number<T>(
@@ -124,6 +135,9 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert!(config.admin_token.is_none());
         assert_eq!(config.max_body_bytes, 1 << 20);
+        assert_eq!(config.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.body_timeout, Duration::from_secs(15));
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(30));
     }
 
     #[test]

@@ -68,17 +68,23 @@ impl Application {
             token: config.admin_token.clone(),
         });
         let body_limit = config.max_body_bytes;
+        let body_timeout = http::extract::BodyTimeout(config.body_timeout);
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(db.clone())
                 .app_data(auth.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(body_timeout)
                 .app_data(http::extract::path_config())
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
                 .configure(http::configure)
                 .default_service(web::to(http::no_such_route))
         })
+        // Slow senders: headers must arrive in time or the connection is
+        // answered 408 and closed; bodies have their own limit (BodyTimeout).
+        .client_request_timeout(config.header_timeout)
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(bind_error)?;
         if let Some(workers) = config.workers {

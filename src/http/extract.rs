@@ -87,6 +87,16 @@ impl<T: CreateBody> RequestBody for Create<T> {
     }
 }
 
+/// How long a client may take to send a body.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        Self(std::time::Duration::from_secs(15))
+    }
+}
+
 pub struct JsonBody<T>(pub T);
 
 impl<T> JsonBody<T> {
@@ -104,8 +114,17 @@ impl<T: RequestBody> FromRequest for JsonBody<T> {
             return Box::pin(async move { Err(error) });
         }
         let bytes = web::Bytes::from_request(req, payload);
+        let timeout = req.app_data::<BodyTimeout>().copied().unwrap_or_default().0;
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|error| {
+            let bytes = actix_web::rt::time::timeout(timeout, bytes)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the request body did not arrive within {} s",
+                        timeout.as_secs()
+                    ))
+                })?;
+            let bytes = bytes.map_err(|error| {
                 if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge("the request body is larger than the limit".into())
                 } else {

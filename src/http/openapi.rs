@@ -165,6 +165,19 @@ const UNAUTHORIZED: SharedError = SharedError {
     example: || problem_example(401, "Unauthorized", "missing or wrong bearer token"),
     answers: Answers::Authenticated,
 };
+const REQUEST_TIMEOUT: SharedError = SharedError {
+    name: "RequestTimeout",
+    status: "408",
+    description: "The body did not arrive in time (15 s unless configured)",
+    example: || {
+        problem_example(
+            408,
+            "Request Timeout",
+            "the request body did not arrive within 15 s",
+        )
+    },
+    answers: Answers::WithBody,
+};
 const PAYLOAD_TOO_LARGE: SharedError = SharedError {
     name: "PayloadTooLarge",
     status: "413",
@@ -232,9 +245,10 @@ const UNAVAILABLE: SharedError = SharedError {
     answers: Answers::UsingDatabase,
 };
 
-const SHARED_ERRORS: [SharedError; 7] = [
+const SHARED_ERRORS: [SharedError; 8] = [
     BAD_REQUEST,
     UNAUTHORIZED,
+    REQUEST_TIMEOUT,
     PAYLOAD_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
     UNPROCESSABLE,

@@ -26,9 +26,32 @@ pub enum Backend {
 }
 
 /// Runs each listed `async fn(TestApp)` once per backend, as
-/// `sqlite::NAME` and `postgres::NAME`.
+/// `sqlite::NAME` and `postgres::NAME`; after `configured by ADJUST;`, with
+/// the server's configuration passed through `fn ADJUST(&mut Config)`.
 #[macro_export]
 macro_rules! on_both_backends {
+    (configured by $adjust:ident; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run_with(
+                        $crate::helpers::Backend::Sqlite, super::$adjust, super::$name,
+                    ).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run_with(
+                        $crate::helpers::Backend::Postgres, super::$adjust, super::$name,
+                    ).await
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -76,6 +99,9 @@ where
         pool_timeout: Duration::from_secs(10),
         max_body_bytes: 1 << 20,
         workers: Some(2),
+        header_timeout: Duration::from_secs(5),
+        body_timeout: Duration::from_secs(15),
+        shutdown_timeout: Duration::from_secs(5),
     };
     adjust(&mut config);
     let application = Application::build(config)
