@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use blog_backend::config::Config;
 use blog_backend::db::DatabaseUrl;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -31,14 +32,21 @@ fn through(url: &str, proxy: SocketAddr) -> DatabaseUrl {
     DatabaseUrl::parse(&url.replacen(authority(url), &proxy.to_string(), 1)).unwrap()
 }
 
-#[actix_web::test]
-async fn postgres_outages_answer_503_and_the_service_recovers() {
+/// A proxy in front of PostgreSQL, and the configuration change that sends
+/// the server through it with a short pool timeout.
+fn behind_a_proxy() -> (Arc<Proxy>, impl FnOnce(&mut Config)) {
     let proxy = Arc::new(Proxy::start(authority(&postgres_admin_url())));
     let address = proxy.address();
-    let adjust = move |config: &mut blog_backend::config::Config| {
+    let adjust = move |config: &mut Config| {
         config.database_url = through(config.database_url.as_str(), address);
         config.pool_timeout = POOL_TIMEOUT;
     };
+    (proxy, adjust)
+}
+
+#[actix_web::test]
+async fn postgres_outages_answer_503_and_the_service_recovers() {
+    let (proxy, adjust) = behind_a_proxy();
     let test = |app: TestApp| async move {
         let post = app.publish("Survives outages", &["Resilience"]).await;
         let post_path = format!("/posts/{}", post["id"]);
@@ -68,12 +76,7 @@ async fn postgres_outages_answer_503_and_the_service_recovers() {
 /// 500 and never a hang.
 #[actix_web::test]
 async fn requests_in_flight_when_postgres_goes_away_answer_503() {
-    let proxy = Arc::new(Proxy::start(authority(&postgres_admin_url())));
-    let address = proxy.address();
-    let adjust = move |config: &mut blog_backend::config::Config| {
-        config.database_url = through(config.database_url.as_str(), address);
-        config.pool_timeout = POOL_TIMEOUT;
-    };
+    let (proxy, adjust) = behind_a_proxy();
     let test = |app: TestApp| async move {
         for i in 0..5 {
             app.publish(&format!("Post {i}"), &["a", "b", "c"]).await;
