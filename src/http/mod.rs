@@ -88,19 +88,21 @@ pub fn endpoints() -> Vec<Endpoint> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Routes sharing a path share a resource, so that a known path with a
     // method it lacks answers 405 rather than 404.
-    let mut resources: Vec<(&'static str, actix_web::Resource)> = Vec::new();
+    let mut resources: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
     for Endpoint { path, route, .. } in endpoints() {
-        match resources.iter().position(|(known, _)| *known == path) {
-            Some(index) => {
-                let (_, resource) = resources.remove(index);
-                resources.insert(index, (path, resource.route(route)));
-            }
-            None => resources.push((path, web::resource(path).route(route))),
+        match resources.iter_mut().find(|(known, _)| *known == path) {
+            Some((_, routes)) => routes.push(route),
+            None => resources.push((path, vec![route])),
         }
     }
-    for (_, resource) in resources {
-        cfg.service(resource);
+    for (path, routes) in resources {
+        cfg.service(
+            routes
+                .into_iter()
+                .fold(web::resource(path), actix_web::Resource::route),
+        );
     }
+    // The docs page is HTML for people, not part of the API it describes.
     cfg.app_data(web::Data::new(openapi::ApiDoc::openapi()))
         .route("/docs", web::get().to(openapi::docs_redirect))
         .service(openapi::swagger_ui());
