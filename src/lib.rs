@@ -7,6 +7,7 @@ pub mod domain;
 pub mod http;
 pub mod models;
 pub mod patch;
+pub mod seed;
 pub mod services;
 
 use std::net::TcpListener;

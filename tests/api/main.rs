@@ -14,6 +14,7 @@ mod posts;
 mod process;
 mod proxy;
 mod security;
+mod seed;
 mod shutdown;
 mod statements;
 mod tag_admin;
