@@ -11,7 +11,7 @@ use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Schema};
+use utoipa::openapi::{Content, ContentBuilder, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -279,6 +279,17 @@ impl Modify for SharedResponses {
         for (path, item) in openapi.paths.paths.iter_mut() {
             for operation in operations_mut(item) {
                 body_schemas.extend(request_schema_name(operation));
+                // An operation's own errors (404, 409, 412) are problems too.
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    if let RefOr::T(response) = response
+                        && (status.starts_with('4') || status.starts_with('5'))
+                        && response.content.is_empty()
+                    {
+                        response
+                            .content
+                            .insert(PROBLEM_JSON.to_owned(), RefOr::T(problem_content(None)));
+                    }
+                }
                 let traits = Traits::of(path, operation);
                 for error in SHARED_ERRORS.iter().filter(|e| traits.answered_by(e)) {
                     operation
@@ -323,13 +334,14 @@ fn request_schema_name(operation: &Operation) -> Option<String> {
 fn problem_response(error: &SharedError) -> Response {
     ResponseBuilder::new()
         .description(error.description)
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(Problem::name())))
-                .example(Some((error.example)()))
-                .build(),
-        )
+        .content(PROBLEM_JSON, problem_content(Some((error.example)())))
+        .build()
+}
+
+fn problem_content(example: Option<serde_json::Value>) -> Content {
+    ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(Problem::name())))
+        .example(example)
         .build()
 }
 

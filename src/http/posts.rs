@@ -13,7 +13,7 @@ use super::extract::{
     BodyCheck, Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
     check_body, given,
 };
-use super::problem::{ApiError, PROBLEM_JSON, Problem};
+use super::problem::ApiError;
 use super::rules::{self, TagNameInput};
 use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{PostTitle, Slug, is_valid_slug};
@@ -289,7 +289,7 @@ fn expected_version(req: &HttpRequest) -> Result<Option<ExpectedVersion>, ApiErr
             ("Location" = String, description = "The new post's URL"),
             ("ETag" = String, description = "The post's version")
         )),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The slug is taken"),
     ),
 )]
 async fn create_post(
@@ -322,7 +322,7 @@ async fn create_post(
         (status = 200, description = "The post", body = views::Post,
             headers(("ETag" = String, description = "The post's version"))),
         (status = 304, description = "Unchanged since the given ETag"),
-        (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post, or not visible to the caller"),
     ),
 )]
 async fn get_post(
@@ -350,7 +350,7 @@ async fn get_post(
         (status = 200, description = "The post", body = views::Post,
             headers(("ETag" = String, description = "The post's version"))),
         (status = 304, description = "Unchanged since the given ETag"),
-        (status = 404, description = "No such post, or not visible to the caller", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post, or not visible to the caller"),
     ),
 )]
 async fn get_post_by_slug(
@@ -380,9 +380,9 @@ async fn get_post_by_slug(
     responses(
         (status = 200, description = "The changed post", body = views::Post,
             headers(("ETag" = String, description = "The post's new version"))),
-        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = PROBLEM_JSON),
-        (status = 412, description = "`If-Match` does not match the post's ETag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post"),
+        (status = 409, description = "The slug is taken"),
+        (status = 412, description = "`If-Match` does not match the post's ETag"),
     ),
 )]
 async fn update_post(
@@ -418,7 +418,7 @@ struct DeleteParams {
     params(("id" = i64, Path, description = "The post's id", example = 1), DeleteParams),
     responses(
         (status = 204, description = "Trashed (or deleted)"),
-        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post"),
     ),
 )]
 async fn delete_post(
@@ -446,7 +446,7 @@ async fn delete_post(
     params(("id" = i64, Path, description = "The post's id", example = 1)),
     responses(
         (status = 200, description = "The restored post", body = views::Post),
-        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post"),
     ),
 )]
 async fn restore_post(
@@ -607,7 +607,7 @@ impl RequestBody for AddTagsRequest {
     request_body = AddTagsRequest,
     responses(
         (status = 200, description = "The post with its tags", body = views::Post),
-        (status = 404, description = "No such post", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post"),
     ),
 )]
 async fn add_tags(
@@ -636,7 +636,7 @@ async fn add_tags(
     ),
     responses(
         (status = 200, description = "The post without the tag", body = views::Post),
-        (status = 404, description = "No such post or tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such post or tag"),
     ),
 )]
 async fn remove_tag(

@@ -11,7 +11,7 @@ use super::extract::{
     BodyCheck, Create, CreateBody, JsonBody, QueryParams, RequestBody, UnknownFields, bad_query,
     check_body, given,
 };
-use super::problem::{ApiError, PROBLEM_JSON, Problem};
+use super::problem::ApiError;
 use super::rules;
 use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{Slug, TagName, tag_prefix_key};
@@ -123,7 +123,7 @@ async fn list_tags(
     params(("slug" = String, Path, description = "The tag's slug", example = "rust")),
     responses(
         (status = 200, description = "The tag", body = views::Tag),
-        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such tag"),
     ),
 )]
 async fn get_tag(
@@ -161,7 +161,7 @@ struct PageParams {
     params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PageParams),
     responses(
         (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
-        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such tag"),
     ),
 )]
 async fn tag_posts(
@@ -293,8 +293,7 @@ impl CreateBody for TagFields {
     responses(
         (status = 201, description = "Created", body = views::Tag,
             headers(("Location" = String, description = "The new tag's URL"))),
-        (status = 409, description = "A tag has this name (case-insensitively) or slug; `slug` names it",
-            body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "A tag has this name (case-insensitively) or slug; `slug` names it"),
     ),
 )]
 async fn create_tag(
@@ -320,8 +319,8 @@ async fn create_tag(
     request_body(content = TagFields, example = json!({"description": null})),
     responses(
         (status = 200, description = "The changed tag", body = views::Tag),
-        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
-        (status = 409, description = "Another tag has this name or slug", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such tag"),
+        (status = 409, description = "Another tag has this name or slug"),
     ),
 )]
 async fn update_tag(
@@ -355,9 +354,8 @@ struct DeleteParams {
     params(("slug" = String, Path, description = "The tag's slug", example = "rust"), DeleteParams),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
-        (status = 409, description = "Posts (of any status, trashed too) carry the tag",
-            body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such tag"),
+        (status = 409, description = "Posts (of any status, trashed too) carry the tag"),
     ),
 )]
 async fn delete_tag(
@@ -403,7 +401,7 @@ impl RequestBody for MergeRequest {
     request_body = MergeRequest,
     responses(
         (status = 200, description = "The target tag with its new counts", body = views::Tag),
-        (status = 404, description = "No such tag", body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such tag"),
     ),
 )]
 async fn merge_tag(
