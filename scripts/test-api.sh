@@ -78,6 +78,7 @@ fuzz() {
     # `use_after_free` (DELETE moves a post to the trash, where the admin
     # still sees it) and `ensure_resource_availability` (its inferred links
     # take a post's slug for a tag's).
+    local status=0
     "$schemathesis" run "$base/api/v1/openapi.json" \
         --header "Authorization: Bearer $token" \
         --checks all \
@@ -86,7 +87,12 @@ fuzz() {
         --seed "$seed" \
         --workers 2 \
         --report junit --report-junit-path "target/schemathesis-$backend.xml" \
-        --suppress-health-check too_slow,filter_too_much
+        --suppress-health-check too_slow,filter_too_much || status=$?
+    if [[ $status -ne 0 ]]; then
+        echo "== what the server logged above INFO:" >&2
+        grep -E " (ERROR|WARN) " "$work/server.log" >&2 || true
+        exit "$status"
+    fi
     if grep -n "panicked" "$work/server.log"; then
         echo "the server panicked during the run" >&2
         exit 1

@@ -143,9 +143,33 @@ impl DbConn {
     /// up front (`BEGIN IMMEDIATE`), so that a transaction which reads before
     /// it writes cannot fail half-way for want of the lock; writers queue on
     /// the busy timeout instead.
+    ///
+    /// A transaction that PostgreSQL aborts to break a deadlock is run again
+    /// (a few times): locks taken in different orders by unrelated requests,
+    /// such as a post update (post, then its tags) and a tag rename (tag, then
+    /// its posts), are a normal hazard, and the loser's work is still valid.
     pub fn transaction<T, E>(
         &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, E>,
+        mut work: impl FnMut(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error> + Transient,
+    {
+        let mut attempt = 1;
+        loop {
+            match self.transaction_once(&mut work) {
+                Err(error) if error.is_deadlock() && attempt < DEADLOCK_ATTEMPTS => {
+                    log::info!("transaction chosen as a deadlock victim; running it again");
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    fn transaction_once<T, E>(
+        &mut self,
+        work: &mut impl FnMut(&mut Self) -> Result<T, E>,
     ) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
@@ -246,6 +270,26 @@ impl ManageConnection for DbConnectionManager {
 }
 
 pub type Pool = r2d2::Pool<DbConnectionManager>;
+
+/// How many times a transaction runs before a deadlock is reported.
+const DEADLOCK_ATTEMPTS: u32 = 5;
+
+/// Errors that may say the database aborted the transaction to break a
+/// deadlock, so that running it again can succeed.
+pub trait Transient {
+    fn is_deadlock(&self) -> bool;
+}
+
+impl Transient for diesel::result::Error {
+    fn is_deadlock(&self) -> bool {
+        // Diesel does not expose the SQLSTATE (40P01); PostgreSQL's message
+        // is fixed text under the C and English locales the service runs in.
+        matches!(
+            self,
+            diesel::result::Error::DatabaseError(_, info) if info.message() == "deadlock detected"
+        )
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct PoolSettings {

@@ -38,6 +38,12 @@ pub enum ServiceError {
     Database(DieselError),
 }
 
+impl crate::db::Transient for ServiceError {
+    fn is_deadlock(&self) -> bool {
+        matches!(self, ServiceError::Database(error) if error.is_deadlock())
+    }
+}
+
 impl From<DieselError> for ServiceError {
     /// A connection lost mid-request is an outage, answered like a pool
     /// timeout (503, retry), not a fault of the service (500). The pool

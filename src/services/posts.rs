@@ -360,6 +360,8 @@ pub fn update(
 ) -> ServiceResult<PostWithTags> {
     let now = super::now();
     conn.transaction(|conn| {
+        // The transaction may run again after a deadlock.
+        let update = update.clone();
         let current = lock_post(conn, id)?;
         if let Some(expected) = expected
             && !expected.admits(current.version)

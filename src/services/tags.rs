@@ -446,6 +446,8 @@ pub struct TagUpdate {
 pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult<TagWithCounts> {
     let now = super::now();
     let new_slug = conn.transaction(|conn| {
+        // The transaction may run again after a deadlock.
+        let update = update.clone();
         let tag = lock_by_slug(conn, slug)?;
         let name = update.name.filter(|name| name.display() != tag.name);
         if let Some(name) = &name

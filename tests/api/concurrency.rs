@@ -12,6 +12,7 @@ crate::on_both_backends!(
     concurrent_names_with_clashing_slugs_get_distinct_slugs,
     concurrent_tag_replacements_on_one_post_leave_one_list,
     deleting_a_tag_while_posts_attach_it_never_fails,
+    renaming_a_tag_while_its_posts_change_never_fails,
 );
 
 const REQUESTS: usize = 10;
@@ -157,6 +158,41 @@ async fn deleting_a_tag_while_posts_attach_it_never_fails(app: TestApp) {
             app.admin_get(&format!("/tags/{}", tag["slug"].as_str().unwrap()))
                 .await
                 .expect(200);
+        }
+    }
+}
+
+/// A post update locks the post, then its tags; a rename locks the tag,
+/// then its posts. When the two cross, PostgreSQL breaks the deadlock by
+/// aborting one, which the service runs again: every request succeeds.
+async fn renaming_a_tag_while_its_posts_change_never_fails(app: TestApp) {
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let post = app
+            .create_post(json!({"title": format!("Carrier {i}"), "tags": ["Contended", "Other"]}))
+            .await;
+        ids.push(post["id"].as_i64().unwrap());
+    }
+    for round in 0..5 {
+        let updates = ids.iter().enumerate().map(|(i, id)| {
+            let app = app.clone();
+            async move {
+                let tags = json!(["contended", "Other", format!("round {round} post {i}")]);
+                app.admin_patch(&format!("/posts/{id}"), json!({"tags": tags}))
+                    .await
+            }
+        });
+        let renames = (0..4).map(|i| {
+            let app = app.clone();
+            async move {
+                let name = if i % 2 == 0 { "Contended" } else { "CONTENDED" };
+                app.admin_patch("/tags/contended", json!({"name": name}))
+                    .await
+            }
+        });
+        let (updates, renames) = futures::join!(join_all(updates), join_all(renames));
+        for reply in updates.into_iter().chain(renames) {
+            reply.expect(200);
         }
     }
 }
