@@ -25,6 +25,9 @@ impl PostTitle {
         if chars == 0 || chars > TITLE_MAX_CHARS {
             return Err("must be 1 to 200 characters");
         }
+        if has_nul(trimmed) {
+            return Err(NUL_MESSAGE);
+        }
         Ok(Self(trimmed.to_owned()))
     }
 
@@ -32,6 +35,13 @@ impl PostTitle {
         &self.0
     }
 }
+
+/// PostgreSQL cannot store U+0000 in text, so no stored text may hold it.
+pub fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+pub const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
 
 /// A tag name, normalised: Unicode NFC, trimmed, inner runs of white space
 /// collapsed to one space. `key` is the lower-cased form that identifies the

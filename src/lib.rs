@@ -77,6 +77,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(body_timeout)
                 .app_data(http::extract::path_config())
+                .wrap(actix_web::middleware::from_fn(http::refuse_nul))
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
                 .configure(http::configure)

@@ -62,7 +62,7 @@ pub struct PostFields {
     title: Patch<String>,
     /// Markdown; bounded by the request size limit.
     #[serde(default)]
-    #[validate(custom(function = "rules::not_null"))]
+    #[validate(custom(function = "rules::body"))]
     #[schema(value_type = String)]
     body: Patch<String>,
     /// `null` clears it.

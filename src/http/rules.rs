@@ -11,7 +11,8 @@ use utoipa::openapi::schema::{Array, ArrayBuilder, Object, ObjectBuilder, Type};
 use validator::{Validate, ValidationError};
 
 use crate::domain::{
-    EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, PostTitle, SLUG_MAX_CHARS, Slug, TagName,
+    EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, NUL_MESSAGE, PostTitle, SLUG_MAX_CHARS, Slug, TagName,
+    has_nul,
 };
 use crate::models::PostStatus;
 use crate::patch::Patch;
@@ -52,8 +53,22 @@ pub fn excerpt(value: &Patch<String>) -> Result<(), ValidationError> {
         Patch::Value(excerpt) if excerpt.chars().count() > EXCERPT_MAX_CHARS => {
             Err(invalid("length", "must be at most 500 characters"))
         }
+        _ => storable(value),
+    }
+}
+
+/// Text the databases can store: no NUL character.
+pub fn storable(value: &Patch<String>) -> Result<(), ValidationError> {
+    match value {
+        Patch::Value(text) if has_nul(text) => Err(invalid("nul", NUL_MESSAGE)),
         _ => Ok(()),
     }
+}
+
+/// A post body: never null, storable.
+pub fn body(value: &Patch<String>) -> Result<(), ValidationError> {
+    not_null(value)?;
+    storable(value)
 }
 
 pub fn slug(value: &Patch<String>) -> Result<(), ValidationError> {
@@ -152,7 +167,7 @@ pub fn description(value: &Patch<String>) -> Result<(), ValidationError> {
         Patch::Value(text) if text.chars().count() > DESCRIPTION_MAX_CHARS => {
             Err(invalid("length", "must be at most 500 characters"))
         }
-        _ => Ok(()),
+        _ => storable(value),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::process::ServerProcess;
 crate::on_both_backends!(
     hidden_posts_leave_no_trace_for_the_public,
     sql_and_like_metacharacters_are_literals,
+    the_nul_character_is_refused_everywhere,
 );
 
 const WRONG_TOKEN: &str = "not-the-admin-token-but-still-a-secret";
@@ -306,4 +307,37 @@ async fn sql_and_like_metacharacters_are_literals(app: TestApp) {
     app.admin_delete("/posts/1/tags/%25")
         .await
         .expect_problem(404);
+}
+
+/// PostgreSQL cannot store or compare U+0000 in text; it is refused on both
+/// backends before it reaches the database, as the field or parameter it
+/// came in.
+async fn the_nul_character_is_refused_everywhere(app: TestApp) {
+    for (body, field) in [
+        (json!({"title": "a\0b"}), "title"),
+        (json!({"title": "T", "body": "x\0"}), "body"),
+        (json!({"title": "T", "excerpt": "\0"}), "excerpt"),
+        (json!({"title": "T", "tags": ["a\0"]}), "tags[0]"),
+    ] {
+        let reply = app.admin_post("/posts", body).await.expect_problem(422);
+        assert!(reply.body["errors"][field].is_array(), "{}", reply.body);
+    }
+    let reply = app
+        .admin_post("/tags", json!({"name": "Fine", "description": "\0"}))
+        .await
+        .expect_problem(422);
+    assert!(reply.body["errors"]["description"].is_array());
+
+    for path in ["/posts?q=%00", "/tags?q=a%00", "/posts?tag=%00"] {
+        app.get(path).await.expect_problem(400);
+    }
+    for path in ["/posts/slug/a%00", "/tags/%00", "/tags/%00/posts"] {
+        app.get(path).await.expect_problem(404);
+    }
+    app.admin_patch("/tags/%00", json!({"description": "x"}))
+        .await
+        .expect_problem(404);
+    // Nothing was written, and the service is fine.
+    assert_eq!(app.admin_get("/posts").await.expect(200).body["total"], 0);
+    app.publish("After the NULs", &[]).await;
 }
