@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDateTime, TimeDelta};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -110,6 +111,9 @@ pub fn seed(
         report.posts = written;
         progress(written);
     }
+    // Fresh statistics, so that the first queries are planned for the data
+    // as it now is rather than for empty tables.
+    on_backend!(conn, |c| c.batch_execute("ANALYZE"))?;
     Ok(report)
 }
 

@@ -174,11 +174,39 @@ impl DbConn {
     where
         E: From<diesel::result::Error>,
     {
+        self.within("BEGIN", "BEGIN IMMEDIATE", work)
+    }
+
+    /// Runs `work` in a read-only transaction that sees one snapshot of the
+    /// database throughout (PostgreSQL `REPEATABLE READ`; on SQLite every
+    /// read transaction does), so that what it reads fits together.
+    pub fn read_snapshot<T>(
+        &mut self,
+        mut work: impl FnMut(&mut Self) -> diesel::QueryResult<T>,
+    ) -> diesel::QueryResult<T> {
+        self.within(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            "BEGIN",
+            &mut work,
+        )
+    }
+
+    /// Runs `work` between `BEGIN` (as given for each backend) and `COMMIT`,
+    /// or `ROLLBACK` when it fails.
+    fn within<T, E>(
+        &mut self,
+        postgres_begin: &str,
+        sqlite_begin: &str,
+        work: &mut impl FnMut(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
         match self {
-            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
-            DbConn::Sqlite(c) => {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            DbConn::Postgres(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, postgres_begin)?
             }
+            DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         }
         match work(self) {
             Ok(value) => {

@@ -36,6 +36,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Writes that can change tag counts, summed over the rows (see the
+    /// `count_changes` migration).
+    count_changes (shard) {
+        shard -> BigInt,
+        changes -> BigInt,
+    }
+}
+
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
 

@@ -12,6 +12,8 @@ mod rules;
 mod tags;
 pub mod views;
 
+use std::sync::Arc;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -20,20 +22,30 @@ use actix_web::{FromRequest, Handler, Responder, web};
 use utoipa::OpenApi;
 
 use crate::db::{DbConn, Pool};
+use crate::services::counts::CountCache;
 use crate::services::{PageRequest, ServiceError, ServiceResult};
 use problem::ApiError;
 
-/// The connection pool, used from handlers. Diesel blocks, so every call
-/// (taking a connection included) runs on the blocking thread pool, never on
-/// an async worker.
+/// The connection pool, used from handlers, and the tag counts kept in
+/// memory beside it. Diesel blocks, so every call (taking a connection
+/// included) runs on the blocking thread pool, never on an async worker.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    counts: Arc<CountCache>,
 }
 
 impl Db {
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            counts: Arc::new(CountCache::new()),
+        }
+    }
+
+    /// The tag counts in memory, for a call to [`Db::run`].
+    pub fn counts(&self) -> Arc<CountCache> {
+        self.counts.clone()
     }
 
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -107,8 +107,9 @@ async fn list_tags(
         min_count,
         prefix,
     };
+    let counts = db.counts();
     let found = db
-        .run(move |conn| Ok(tags::list(conn, &query, page, services::now())?))
+        .run(move |conn| Ok(counts.counts(conn, services::now())?.list(&query, page)))
         .await?;
     let admin = caller.is_admin();
     Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
@@ -132,8 +133,9 @@ async fn get_tag(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
+    let counts = db.counts();
     let tag = db
-        .run(move |conn| tags::get_by_slug(conn, &slug, services::now()))
+        .run(move |conn| tags::get(conn, &counts, &slug, services::now()))
         .await?;
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_admin())))
 }
@@ -172,8 +174,9 @@ async fn tag_posts(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.0.page, params.0.per_page, 20, 100)?;
     let slug = slug.into_inner();
+    let counts = db.counts();
     let (tag, posts) = db
-        .run(move |conn| tags::posts_of_tag(conn, &slug, page, services::now()))
+        .run(move |conn| tags::posts_of_tag(conn, &counts, &slug, page, services::now()))
         .await?;
     Ok(HttpResponse::Ok().json(views::TagPosts {
         tag: views::Tag::new(tag, caller.is_admin()),

@@ -2,6 +2,7 @@
 //! Each public function that writes owns its transaction, so that a change
 //! and everything that goes with it commit together or not at all.
 
+pub mod counts;
 pub mod posts;
 pub mod tags;
 

@@ -234,6 +234,27 @@ pub fn list(
     page: PageRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<Page<PostWithTags>> {
+    list_with(conn, filter, audience, page, now, Total::Count)
+}
+
+/// Where a list's total comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// A statement counts the matching posts.
+    Count,
+    /// The caller knows it (from the counts in memory).
+    Known(i64),
+}
+
+/// [`list`], with the total counted or given.
+pub fn list_with(
+    conn: &mut DbConn,
+    filter: &PostFilter,
+    audience: Audience,
+    page: PageRequest,
+    now: NaiveDateTime,
+    total: Total,
+) -> ServiceResult<Page<PostWithTags>> {
     let status = match audience {
         Audience::Public => StatusFilter::Published,
         Audience::Admin => filter.status,
@@ -302,7 +323,10 @@ pub fn list(
             .limit(page.limit())
             .offset(page.offset())
             .load(c)?;
-        let total: i64 = matching_posts!().count().get_result(c)?;
+        let total: i64 = match total {
+            Total::Known(total) => total,
+            Total::Count => matching_posts!().count().get_result(c)?,
+        };
         QueryResult::Ok((rows, total))
     })?;
 

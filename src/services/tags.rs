@@ -7,6 +7,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
+use super::counts::CountCache;
 use super::posts::visible;
 use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
@@ -207,8 +208,36 @@ fn visible_post_count(now: NaiveDateTime) -> _ {
     count(posts::id.nullable()).aggregate_filter(visible_now)
 }
 
+/// Every tag with its counts, from one `GROUP BY` join: what
+/// [`CountCache`] keeps in memory.
+pub fn all_with_counts(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<TagWithCounts>> {
+    let rows: Vec<(TagRow, i64, i64)> = on_backend!(conn, |c| tags_with_their_posts()
+        .group_by(tags::id)
+        .select((
+            TagRow::as_select(),
+            visible_post_count(now),
+            count(posts::id.nullable()),
+        ))
+        .load(c))?;
+    Ok(rows.into_iter().map(with_counts).collect())
+}
+
+/// Each tag with each of its posts that is not deleted (or a row of NULLs
+/// when it has none): what the counts are counted over.
+#[diesel::dsl::auto_type]
+fn tags_with_their_posts() -> _ {
+    tags::table
+        .left_join(post_tags::table.on(post_tags::tag_id.eq(tags::id)))
+        .left_join(
+            posts::table.on(posts::id
+                .eq(post_tags::post_id)
+                .and(posts::deleted_at.is_null())),
+        )
+}
+
 /// Tags with their counts from one `GROUP BY` join, plus one statement for
-/// the total.
+/// the total. The source of truth for [`CountCache`], which answers the
+/// same from memory.
 pub fn list(
     conn: &mut DbConn,
     query: &TagListQuery,
@@ -220,13 +249,7 @@ pub fn list(
         .as_deref()
         .map(|p| format!("{}%", escape_like(p)));
     let (rows, total) = on_backend!(conn, |c| {
-        let mut select = tags::table
-            .left_join(post_tags::table.on(post_tags::tag_id.eq(tags::id)))
-            .left_join(
-                posts::table.on(posts::id
-                    .eq(post_tags::post_id)
-                    .and(posts::deleted_at.is_null())),
-            )
+        let mut select = tags_with_their_posts()
             .group_by(tags::id)
             .select((
                 TagRow::as_select(),
@@ -275,19 +298,24 @@ pub fn list(
     })
 }
 
-/// One tag with its counts.
+/// One tag with its counts, from the counts in memory.
+pub fn get(
+    conn: &mut DbConn,
+    counts: &CountCache,
+    slug: &str,
+    now: NaiveDateTime,
+) -> ServiceResult<TagWithCounts> {
+    let counts = counts.counts(conn, now)?;
+    counts.tag(slug).ok_or(ServiceError::NotFound("tag"))
+}
+
+/// One tag with its counts, counted by the database.
 pub fn get_by_slug(
     conn: &mut DbConn,
     slug: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<TagWithCounts> {
-    let row = on_backend!(conn, |c| tags::table
-        .left_join(post_tags::table.on(post_tags::tag_id.eq(tags::id)))
-        .left_join(
-            posts::table.on(posts::id
-                .eq(post_tags::post_id)
-                .and(posts::deleted_at.is_null()))
-        )
+    let row = on_backend!(conn, |c| tags_with_their_posts()
         .filter(tags::slug.eq(slug))
         .group_by(tags::id)
         .select((
@@ -308,19 +336,25 @@ fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWithCou
     }
 }
 
-/// The tag's visible posts, newest first (the public tag page).
+/// The tag's visible posts, newest first (the public tag page): the tag
+/// and the total from the counts in memory, then the page and its tags.
 pub fn posts_of_tag(
     conn: &mut DbConn,
+    counts: &CountCache,
     slug: &str,
     page: PageRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
-    let tag = get_by_slug(conn, slug, now)?;
+    let counts = counts.counts(conn, now)?;
+    let now = now.max(counts.taken_at());
+    let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
     let filter = super::posts::PostFilter {
         all_tags: vec![tag.tag.slug.clone()],
         ..Default::default()
     };
-    let posts = super::posts::list(conn, &filter, Audience::Public, page, now)?;
+    // The visible posts that carry the tag are what `post_count` counts.
+    let total = super::posts::Total::Known(tag.post_count);
+    let posts = super::posts::list_with(conn, &filter, Audience::Public, page, now, total)?;
     Ok((tag, posts))
 }
 

@@ -27,7 +27,9 @@ pub enum Backend {
 
 /// Runs each listed `async fn(TestApp)` once per backend, as
 /// `sqlite::NAME` and `postgres::NAME`; after `configured by ADJUST;`, with
-/// the server's configuration passed through `fn ADJUST(&mut Config)`.
+/// the server's configuration passed through `fn ADJUST(&mut Config)`;
+/// after `two instances;`, each an `async fn(TestApp, TestApp)` given two
+/// servers on one database.
 #[macro_export]
 macro_rules! on_both_backends {
     (configured by $adjust:ident; $($name:ident),* $(,)?) => {
@@ -48,6 +50,25 @@ macro_rules! on_both_backends {
                     $crate::helpers::run_with(
                         $crate::helpers::Backend::Postgres, super::$adjust, super::$name,
                     ).await
+                }
+            )*
+        }
+    };
+    (two instances; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run_two($crate::helpers::Backend::Sqlite, super::$name).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    $crate::helpers::run_two($crate::helpers::Backend::Postgres, super::$name)
+                        .await
                 }
             )*
         }
@@ -88,6 +109,37 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    run_instances(backend, 1, adjust, |mut apps| test(apps.remove(0))).await
+}
+
+/// [`run`] with two servers on one database, like two instances of the
+/// service behind a load balancer.
+pub async fn run_two<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp, TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_instances(
+        backend,
+        2,
+        |_| {},
+        |mut apps| {
+            let second = apps.pop().unwrap();
+            test(apps.pop().unwrap(), second)
+        },
+    )
+    .await
+}
+
+async fn run_instances<F, Fut>(
+    backend: Backend,
+    instances: usize,
+    adjust: impl FnOnce(&mut Config),
+    test: F,
+) where
+    F: FnOnce(Vec<TestApp>) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let Some(database) = TestDatabase::create(backend) else {
         return;
     };
@@ -104,20 +156,29 @@ where
         shutdown_timeout: Duration::from_secs(5),
     };
     adjust(&mut config);
-    let application = Application::build(config)
-        .await
-        .expect("the application starts");
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{}", application.port()),
-        client: reqwest::Client::new(),
-    };
-    let handle = application.handle();
-    let server = actix_web::rt::spawn(application.run_until_stopped());
+    let mut apps = Vec::new();
+    let mut servers = Vec::new();
+    for _ in 0..instances {
+        let application = Application::build(config.clone())
+            .await
+            .expect("the application starts");
+        apps.push(TestApp {
+            base: format!("http://127.0.0.1:{}", application.port()),
+            client: reqwest::Client::new(),
+        });
+        let handle = application.handle();
+        servers.push((
+            handle,
+            actix_web::rt::spawn(application.run_until_stopped()),
+        ));
+    }
 
-    let outcome = AssertUnwindSafe(test(app)).catch_unwind().await;
+    let outcome = AssertUnwindSafe(test(apps)).catch_unwind().await;
 
-    handle.stop(true).await;
-    let _ = server.await;
+    for (handle, server) in servers {
+        handle.stop(true).await;
+        let _ = server.await;
+    }
     drop(database);
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);

@@ -5,6 +5,7 @@ mod helpers;
 
 mod bulk;
 mod concurrency;
+mod counts;
 mod errors;
 mod faults;
 mod limits;

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use blog_backend::db::DbConn;
 use blog_backend::domain::{PostTitle, TagName};
 use blog_backend::models::PostStatus;
-use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter};
-use blog_backend::services::tags::{self, TagListQuery};
+use blog_backend::services::counts::CountCache;
+use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter, PostUpdate};
+use blog_backend::services::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use blog_backend::services::{self, Audience, PageRequest};
 use diesel::connection::InstrumentationEvent;
 
@@ -199,6 +200,121 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
     });
 }
 
+fn publish(conn: &mut DbConn, title: &str, tags: Vec<TagName>) -> i64 {
+    let mut post = new_post(title.to_owned(), tags);
+    post.status = PostStatus::Published;
+    posts::create(conn, post).unwrap().post.id
+}
+
+fn change(conn: &mut DbConn, id: i64, update: PostUpdate) {
+    posts::update(conn, id, update, None).unwrap();
+}
+
+fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        let cache = CountCache::new();
+        let id = publish(conn, "Counted", names("counted", 3));
+        let counts = |conn: &mut DbConn| cache.counts(conn, services::now()).unwrap();
+
+        let (first, recount) = statements.during(|| counts(conn));
+        // The sum of changes; then, in one snapshot, the sum again, the
+        // GROUP BY join and the next publication date.
+        assert_eq!(recount.len(), 4, "{recount:#?}");
+        assert_eq!(
+            recount
+                .iter()
+                .filter(|sql| sql.contains("GROUP BY"))
+                .count(),
+            1
+        );
+        assert_eq!(first.tag("counted-0").unwrap().post_count, 1);
+
+        let (_, hit) = statements.during(|| counts(conn));
+        assert_eq!(hit.len(), 1, "only the sum of changes: {hit:#?}");
+
+        // Edits that no count depends on keep the counts.
+        let retitle = PostUpdate {
+            title: Some(PostTitle::parse("Still counted").unwrap()),
+            body: Some("New body".into()),
+            ..Default::default()
+        };
+        change(conn, id, retitle);
+        let (_, hit) = statements.during(|| counts(conn));
+        assert_eq!(hit.len(), 1, "{hit:#?}");
+
+        // Each of these can change a count, and is seen by the next read.
+        let unpublish = PostUpdate {
+            status: Some(PostStatus::Draft),
+            ..Default::default()
+        };
+        change(conn, id, unpublish);
+        let (after, recount) = statements.during(|| counts(conn));
+        assert_eq!(recount.len(), 4, "{recount:#?}");
+        assert_eq!(after.tag("counted-0").unwrap().post_count, 0);
+        assert_eq!(after.tag("counted-0").unwrap().total_count, 1);
+
+        let retag = PostUpdate {
+            tags: Some(names("other", 1)),
+            ..Default::default()
+        };
+        change(conn, id, retag);
+        let after = counts(conn);
+        assert_eq!(after.tag("counted-0").unwrap().total_count, 0);
+        assert_eq!(after.tag("other-0").unwrap().total_count, 1);
+
+        posts::trash(conn, id).unwrap();
+        assert_eq!(counts(conn).tag("other-0").unwrap().total_count, 0);
+    });
+}
+
+/// The counts in memory page, sort and filter exactly as the GROUP BY
+/// query does.
+fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
+    with_connection(backend, |conn, _| {
+        for i in 0..30 {
+            let tags = (0..(i % 6))
+                .map(|k| TagName::parse(&format!("Topic {}", (i * 7 + k) % 13)).unwrap())
+                .collect();
+            let id = publish(conn, &format!("Post {i}"), tags);
+            if i % 5 == 0 {
+                posts::trash(conn, id).unwrap();
+            }
+        }
+        get_or_create(conn, &[TagName::parse("Unused").unwrap()]);
+        let now = services::now();
+        let counts = CountCache::new().counts(conn, now).unwrap();
+        for sort in [TagSort::Count, TagSort::Name, TagSort::Created] {
+            for min_count in [0, 1, 3] {
+                for prefix in [None, Some("topic 1"), Some("u"), Some("none")] {
+                    for (page, per_page) in [(1, 50), (1, 4), (2, 4), (4, 4), (9, 4)] {
+                        let query = TagListQuery {
+                            sort,
+                            min_count,
+                            prefix: prefix.map(str::to_owned),
+                        };
+                        let request = PageRequest { page, per_page };
+                        let from_sql = tags::list(conn, &query, request, now).unwrap();
+                        let from_memory = counts.list(&query, request);
+                        let summary = |page: &services::Page<TagWithCounts>| {
+                            let items: Vec<_> = page
+                                .items
+                                .iter()
+                                .map(|t| (t.tag.slug.clone(), t.post_count, t.total_count))
+                                .collect();
+                            (items, page.total)
+                        };
+                        assert_eq!(
+                            summary(&from_memory),
+                            summary(&from_sql),
+                            "{query:?} {request:?}"
+                        );
+                    }
+                }
+            }
+        }
+    });
+}
+
 macro_rules! per_backend {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -214,4 +330,6 @@ per_backend!(
     bulk_actions_take_as_many_statements_for_one_id_as_for_many,
     get_or_create_is_constant_in_the_number_of_names,
     a_page_of_posts_with_their_tags_takes_three_statements,
+    counts_in_memory_take_one_statement_while_no_count_changes,
+    counts_in_memory_answer_as_the_group_by_does,
 );

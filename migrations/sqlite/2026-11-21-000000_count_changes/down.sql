@@ -1,0 +1,10 @@
+DROP TRIGGER tags_delete_count_change;
+DROP TRIGGER tags_update_count_change;
+DROP TRIGGER tags_insert_count_change;
+DROP TRIGGER post_tags_delete_count_change;
+DROP TRIGGER post_tags_update_count_change;
+DROP TRIGGER post_tags_insert_count_change;
+DROP TRIGGER posts_visibility_count_change;
+DROP TRIGGER posts_delete_count_change;
+DROP TRIGGER posts_insert_count_change;
+DROP TABLE count_changes;

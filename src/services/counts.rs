@@ -1,0 +1,203 @@
+//! Exact tag counts, served from memory.
+//!
+//! Counting every tag's posts is one `GROUP BY` join over all post-tag links
+//! ([`tags::all_with_counts`]): linear in the links, and the one expensive
+//! read of a blog. The server keeps its result in memory and proves it still
+//! exact on every use, with one cheap statement:
+//!
+//! - every committed write that can change a count (a post's status, date or
+//!   trashing, a post created or deleted, a link added or removed, a tag
+//!   created, changed or deleted) adds one to `count_changes`, by trigger, in
+//!   its own transaction, whichever server instance made it;
+//! - the counts are computed in one snapshot together with that sum, and are
+//!   used only while the sum read by a request is no greater;
+//! - counts depend on the clock too (a scheduled post becomes visible at its
+//!   date), so they also expire at the earliest future publication date.
+//!
+//! A write is therefore seen by the next read on any instance, as when the
+//! join runs every time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
+use super::{Page, PageRequest};
+use crate::db::DbConn;
+use crate::db::schema::{count_changes, posts};
+use crate::models::PostStatus;
+use crate::on_backend;
+
+/// The counts of one moment, shared by the requests that may use them.
+#[derive(Default)]
+pub struct CountCache {
+    current: RwLock<Option<Arc<Counts>>>,
+    /// One recount at a time: requests that find the counts stale while a
+    /// recount runs wait for it rather than run the join beside it.
+    recount: Mutex<()>,
+}
+
+impl CountCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts that are exact for a request made at `now`: the remembered
+    /// ones when no count-changing write has committed since they were
+    /// taken and no scheduled post has become visible, else fresh ones.
+    /// One statement when the remembered counts hold.
+    ///
+    /// Callers should read the rest of their answer as of
+    /// `now.max(counts.taken_at())`: a recount may be newer than `now`.
+    pub fn counts(&self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Arc<Counts>> {
+        let changes = committed_changes(conn)?;
+        if let Some(counts) = self.usable(changes, now) {
+            return Ok(counts);
+        }
+        let _one_at_a_time = self.recount.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(counts) = self.usable(changes, now) {
+            return Ok(counts);
+        }
+        let counts = Arc::new(Counts::take(conn, now)?);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
+        Ok(counts)
+    }
+
+    fn usable(&self, changes: i64, now: NaiveDateTime) -> Option<Arc<Counts>> {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            // Newer counts than the request's reading are exact too.
+            .filter(|counts| counts.changes >= changes && counts.holds_at(now))
+            .cloned()
+    }
+}
+
+/// The sum of `count_changes`: it grows with every committed transaction
+/// that can change a count.
+fn committed_changes(conn: &mut DbConn) -> QueryResult<i64> {
+    let shards: Vec<i64> = on_backend!(conn, |c| count_changes::table
+        .select(count_changes::changes)
+        .load(c))?;
+    Ok(shards.into_iter().sum())
+}
+
+/// Every tag with its counts, as of one snapshot.
+pub struct Counts {
+    /// The `count_changes` sum in the snapshot the counts come from.
+    changes: i64,
+    taken_at: NaiveDateTime,
+    /// When the earliest scheduled post becomes visible, if any is.
+    expires_at: Option<NaiveDateTime>,
+    /// Most visible posts first, then by name (the default sort).
+    by_count: Vec<Arc<TagWithCounts>>,
+    by_name: Vec<Arc<TagWithCounts>>,
+    by_created: Vec<Arc<TagWithCounts>>,
+    by_slug: HashMap<String, Arc<TagWithCounts>>,
+}
+
+impl Counts {
+    fn take(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Self> {
+        let (changes, tags, expires_at) = conn.read_snapshot(|conn| {
+            Ok((
+                committed_changes(conn)?,
+                tags::all_with_counts(conn, now)?,
+                next_publication(conn, now)?,
+            ))
+        })?;
+        let tags: Vec<Arc<TagWithCounts>> = tags.into_iter().map(Arc::new).collect();
+        let mut by_count = tags.clone();
+        by_count.sort_by(|a, b| {
+            b.post_count
+                .cmp(&a.post_count)
+                .then_with(|| a.tag.name_key.cmp(&b.tag.name_key))
+                .then_with(|| a.tag.id.cmp(&b.tag.id))
+        });
+        let mut by_name = tags.clone();
+        by_name.sort_by(|a, b| {
+            a.tag
+                .name_key
+                .cmp(&b.tag.name_key)
+                .then_with(|| a.tag.id.cmp(&b.tag.id))
+        });
+        let mut by_created = tags.clone();
+        by_created.sort_by(|a, b| {
+            b.tag
+                .created_at
+                .cmp(&a.tag.created_at)
+                .then_with(|| b.tag.id.cmp(&a.tag.id))
+        });
+        let by_slug = tags
+            .into_iter()
+            .map(|tag| (tag.tag.slug.clone(), tag))
+            .collect();
+        Ok(Self {
+            changes,
+            taken_at: now,
+            expires_at,
+            by_count,
+            by_name,
+            by_created,
+            by_slug,
+        })
+    }
+
+    fn holds_at(&self, now: NaiveDateTime) -> bool {
+        self.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+
+    /// When the counts were taken.
+    pub fn taken_at(&self) -> NaiveDateTime {
+        self.taken_at
+    }
+
+    /// A page of tags, exactly as [`tags::list`] would answer it.
+    pub fn list(&self, query: &TagListQuery, page: PageRequest) -> Page<TagWithCounts> {
+        let ordered = match query.sort {
+            TagSort::Count => &self.by_count,
+            TagSort::Name => &self.by_name,
+            TagSort::Created => &self.by_created,
+        };
+        let matching = ordered.iter().filter(|tag| {
+            tag.post_count >= query.min_count
+                && query
+                    .prefix
+                    .as_deref()
+                    .is_none_or(|prefix| tag.tag.name_key.starts_with(prefix))
+        });
+        let mut total = 0;
+        let mut items = Vec::new();
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = page.per_page as usize;
+        for (index, tag) in matching.enumerate() {
+            total += 1;
+            if index >= offset && items.len() < limit {
+                items.push(TagWithCounts::clone(tag));
+            }
+        }
+        Page {
+            items,
+            request: page,
+            total,
+        }
+    }
+
+    /// One tag with its counts.
+    pub fn tag(&self, slug: &str) -> Option<TagWithCounts> {
+        self.by_slug.get(slug).map(|tag| TagWithCounts::clone(tag))
+    }
+}
+
+/// The earliest publication date after `now` of a post that is published
+/// and not trashed: the moment its tags' counts go up.
+fn next_publication(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    let published: PostStatus = PostStatus::Published;
+    on_backend!(conn, |c| posts::table
+        .filter(posts::status.eq(published))
+        .filter(posts::deleted_at.is_null())
+        .filter(posts::published_at.gt(now))
+        .select(diesel::dsl::min(posts::published_at))
+        .first(c))
+}

@@ -1,0 +1,194 @@
+//! Tag counts are served from memory, yet stay exact: every write that can
+//! change a count, made through one instance, is seen by the very next read
+//! through another instance on the same database.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Each tag's slug with its name, visible count and total count, as the
+/// admin's tag list gives them.
+async fn counts(app: &TestApp) -> BTreeMap<String, (String, i64, i64)> {
+    let list = app
+        .admin_get("/tags?sort=name&per_page=200")
+        .await
+        .expect(200)
+        .body;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tag| {
+            (
+                tag["slug"].as_str().unwrap().to_owned(),
+                (
+                    tag["name"].as_str().unwrap().to_owned(),
+                    tag["post_count"].as_i64().unwrap(),
+                    tag["total_count"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Asserts the reader's counts, and that the public tag page and the single
+/// tag agree with them.
+async fn expect_counts(reader: &TestApp, expected: &[(&str, &str, i64, i64)], after: &str) {
+    let expected: BTreeMap<String, (String, i64, i64)> = expected
+        .iter()
+        .map(|(slug, name, visible, total)| {
+            (slug.to_string(), (name.to_string(), *visible, *total))
+        })
+        .collect();
+    assert_eq!(counts(reader).await, expected, "after {after}");
+    for (slug, (_, visible, _)) in &expected {
+        let tag = reader.get(&format!("/tags/{slug}")).await.expect(200).body;
+        assert_eq!(tag["post_count"], *visible, "{slug} after {after}");
+        let page = reader
+            .get(&format!("/tags/{slug}/posts"))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(page["total"], *visible, "{slug} after {after}");
+        assert_eq!(
+            page["items"].as_array().unwrap().len() as i64,
+            *visible,
+            "{slug} after {after}"
+        );
+    }
+}
+
+async fn every_count_changing_write_is_seen_by_the_other_instance(
+    writer: TestApp,
+    reader: TestApp,
+) {
+    expect_counts(&reader, &[], "nothing").await;
+
+    let first = writer.publish("First", &["Alpha", "Beta"]).await;
+    let first = format!("/posts/{}", first["id"]);
+    expect_counts(
+        &reader,
+        &[("alpha", "Alpha", 1, 1), ("beta", "Beta", 1, 1)],
+        "a post",
+    )
+    .await;
+
+    let second = writer
+        .create_post(json!({"title": "Second", "tags": ["Beta"]}))
+        .await;
+    let second = format!("/posts/{}", second["id"]);
+    expect_counts(
+        &reader,
+        &[("alpha", "Alpha", 1, 1), ("beta", "Beta", 1, 2)],
+        "a draft",
+    )
+    .await;
+
+    writer
+        .admin_patch(&second, json!({"status": "published"}))
+        .await
+        .expect(200);
+    expect_counts(
+        &reader,
+        &[("alpha", "Alpha", 1, 1), ("beta", "Beta", 2, 2)],
+        "publishing",
+    )
+    .await;
+
+    writer
+        .admin_patch(&first, json!({"tags": ["Gamma", "Beta"]}))
+        .await
+        .expect(200);
+    expect_counts(
+        &reader,
+        &[
+            ("alpha", "Alpha", 0, 0),
+            ("beta", "Beta", 2, 2),
+            ("gamma", "Gamma", 1, 1),
+        ],
+        "replacing tags",
+    )
+    .await;
+
+    writer.admin_delete(&second).await.expect(204);
+    expect_counts(
+        &reader,
+        &[
+            ("alpha", "Alpha", 0, 0),
+            ("beta", "Beta", 1, 1),
+            ("gamma", "Gamma", 1, 1),
+        ],
+        "trashing",
+    )
+    .await;
+
+    writer
+        .admin_post(&format!("{second}/restore"), json!({}))
+        .await
+        .expect(200);
+    writer
+        .admin_patch("/tags/gamma", json!({"name": "Gamma Rays"}))
+        .await
+        .expect(200);
+    writer
+        .admin_post("/tags", json!({"name": "Delta"}))
+        .await
+        .expect(201);
+    expect_counts(
+        &reader,
+        &[
+            ("alpha", "Alpha", 0, 0),
+            ("beta", "Beta", 2, 2),
+            ("delta", "Delta", 0, 0),
+            ("gamma", "Gamma Rays", 1, 1),
+        ],
+        "restoring, renaming and creating",
+    )
+    .await;
+
+    writer
+        .admin_post("/tags/beta/merge", json!({"into": "gamma"}))
+        .await
+        .expect(200);
+    writer.admin_delete("/tags/alpha").await.expect(204);
+    expect_counts(
+        &reader,
+        &[("delta", "Delta", 0, 0), ("gamma", "Gamma Rays", 2, 2)],
+        "merging and deleting",
+    )
+    .await;
+
+    let ids: Vec<Value> = [&first, &second]
+        .iter()
+        .map(|path| json!(path.trim_start_matches("/posts/").parse::<i64>().unwrap()))
+        .collect();
+    writer
+        .admin_post("/posts/bulk", json!({"ids": ids, "action": "unpublish"}))
+        .await
+        .expect(200);
+    expect_counts(
+        &reader,
+        &[("delta", "Delta", 0, 0), ("gamma", "Gamma Rays", 0, 2)],
+        "unpublishing in bulk",
+    )
+    .await;
+
+    writer
+        .admin_delete(&format!("{first}?permanent=true"))
+        .await
+        .expect(204);
+    writer
+        .admin_delete(&format!("{second}/tags/gamma"))
+        .await
+        .expect(200);
+    expect_counts(
+        &reader,
+        &[("delta", "Delta", 0, 0), ("gamma", "Gamma Rays", 0, 0)],
+        "deleting for good and detaching",
+    )
+    .await;
+}
+
+crate::on_both_backends!(two instances; every_count_changing_write_is_seen_by_the_other_instance);
