@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""`make bench`: HTTP load on the release server, on SQLite and PostgreSQL.
+
+For each backend: seeds a fresh database (`blog-backend seed`), starts the
+server, and drives each scenario with wrk for BENCH_SECONDS; then, for each
+size in BENCH_SCALES, seeds another database and measures `GET /tags` again,
+warm and right after a write. Prints a table and writes it, with the
+machine, the settings and the PostgreSQL plans of the hot queries, to
+BENCH_RESULTS. Nothing here asserts a time: a benchmark reports.
+
+Settings (environment):
+  BENCH_BACKENDS      "sqlite postgres" (default) or one of them
+  BENCH_POSTS         posts in the main data set (10000)
+  BENCH_TAGS          tags (500); BENCH_TAGS_PER_POST (5)
+  BENCH_SCALES        post counts for the GET /tags scale runs
+                      ("10000 100000 1000000"; "" skips them)
+  BENCH_SECONDS       seconds per scenario (10)
+  BENCH_CONNECTIONS   open connections (32); BENCH_THREADS wrk threads (2)
+  BENCH_RESULTS       where the report goes (bench/results.md)
+  TEST_DATABASE_URL   a PostgreSQL URL whose server gets the databases
+                      (postgres://postgres@127.0.0.1:5432/postgres)
+  DATABASE_POOL_SIZE, WORKERS   passed on to the server
+"""
+
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, "target", "release", "blog-backend")
+WRK_DIR = os.path.join(ROOT, "bench", "wrk")
+TOKEN = "bench-admin-token"
+
+
+def setting(name, default):
+    value = os.environ.get(name, "").strip()
+    return value if value else default
+
+
+BACKENDS = setting("BENCH_BACKENDS", "sqlite postgres").split()
+POSTS = int(setting("BENCH_POSTS", "10000"))
+TAGS = int(setting("BENCH_TAGS", "500"))
+TAGS_PER_POST = int(setting("BENCH_TAGS_PER_POST", "5"))
+SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "10000 100000 1000000").split()]
+SECONDS = int(setting("BENCH_SECONDS", "10"))
+CONNECTIONS = int(setting("BENCH_CONNECTIONS", "32"))
+THREADS = int(setting("BENCH_THREADS", "2"))
+RESULTS = setting("BENCH_RESULTS", os.path.join(ROOT, "bench", "results.md"))
+PG_ADMIN_URL = setting("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SEED = 20261121
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Database:
+    """A fresh database of one backend, removed on close."""
+
+    def __init__(self, backend, label):
+        self.backend = backend
+        self.workdir = tempfile.mkdtemp(prefix="blog-bench-")
+        if backend == "sqlite":
+            self.url = os.path.join(self.workdir, "blog.db")
+        else:
+            self.name = f"blog_bench_{os.getpid()}_{label}"
+            self.psql_admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            self.psql_admin(f"CREATE DATABASE {self.name}")
+            parts = urllib.parse.urlsplit(PG_ADMIN_URL)
+            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+
+    def psql_admin(self, sql):
+        subprocess.run(["psql", PG_ADMIN_URL, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                       check=True, capture_output=True, text=True)
+
+    def psql(self, sql):
+        return subprocess.run(["psql", self.url, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                              check=True, capture_output=True, text=True).stdout
+
+    def seed(self, posts):
+        started = time.monotonic()
+        subprocess.run(
+            [BINARY, "seed", "--posts", str(posts), "--tags", str(TAGS),
+             "--tags-per-post", str(TAGS_PER_POST), "--seed", str(SEED)],
+            env={**os.environ, "DATABASE_URL": self.url, "RUST_LOG": "warn"},
+            check=True, stderr=subprocess.DEVNULL)
+        return time.monotonic() - started
+
+    def close(self):
+        if self.backend == "postgres":
+            self.psql_admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Server:
+    """The release server on a database, stopped on close."""
+
+    def __init__(self, database):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(database.workdir, "server.log"), "w+")
+        env = {**os.environ, "DATABASE_URL": database.url, "BIND": f"127.0.0.1:{self.port}",
+               "ADMIN_TOKEN": TOKEN, "RUST_LOG": "warn"}
+        self.process = subprocess.Popen([BINARY, "serve"], env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.call("GET", "/readyz")
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.close()
+        raise SystemExit("the server did not start; its log:\n" + self.server_log())
+
+    def call(self, method, path, body=None, public=False):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if not public:
+            headers["Authorization"] = f"Bearer {TOKEN}"
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers=headers)
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or b"null")
+
+    def server_log(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        errors = [line for line in self.server_log().splitlines()
+                  if " ERROR " in line or "panicked" in line]
+        self.log.close()
+        if errors:
+            raise SystemExit("the server logged errors:\n" + "\n".join(errors[:20]))
+
+
+def wrk(server, script, path="/", args=(), seconds=SECONDS):
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+               "-s", os.path.join(WRK_DIR, script), server.base + path]
+    if args:
+        command += ["--", *args]
+    output = subprocess.run(command, env={**os.environ, "BENCH_WRK_DIR": WRK_DIR},
+                            check=True, capture_output=True, text=True).stdout
+    line = next(l for l in output.splitlines() if l.startswith("BENCH "))
+    figures = json.loads(line[len("BENCH "):])
+    if figures["non_2xx"] or figures["socket_errors"]:
+        raise SystemExit(f"{script} {path}: {figures['non_2xx']} non-2xx answers, "
+                         f"{figures['socket_errors']} socket errors\n{output}")
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "p50_ms": figures["p50_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "requests": figures["requests"],
+    }
+
+
+def main_scenarios(server):
+    """Each scenario as (key, title, is_read, run)."""
+    popular = server.call("GET", "/api/v1/tags?per_page=200&sort=count")["items"]
+    names = [json.dumps(tag["name"], ensure_ascii=False) for tag in popular[:50]]
+    first, second = popular[0]["slug"], popular[1]["slug"]
+    visible = [post for page in (1, 2)
+               for post in server.call("GET", f"/api/v1/posts?per_page=100&page={page}",
+                                       public=True)["items"]]
+    ids = [str(post["id"]) for post in visible]
+    run = datetime.now(timezone.utc).strftime("%H%M%S")
+    return [
+        ("healthz", "GET /healthz", True, lambda: wrk(server, "get.lua", "/healthz")),
+        ("tags", "GET /api/v1/tags?per_page=50", True,
+         lambda: wrk(server, "get.lua", "/api/v1/tags?per_page=50")),
+        ("tag_posts", f"GET /api/v1/tags/{first}/posts", True,
+         lambda: wrk(server, "get.lua", f"/api/v1/tags/{first}/posts")),
+        ("posts_by_tags", f"GET /api/v1/posts?tag={first}&tag={second}", True,
+         lambda: wrk(server, "get.lua", f"/api/v1/posts?tag={first}&tag={second}")),
+        ("post", "GET /api/v1/posts/{id}", True,
+         lambda: wrk(server, "get_posts.lua", args=ids)),
+        ("replace_tags", "PATCH /api/v1/posts/{id} replacing its 5 tags", False,
+         lambda: wrk(server, "replace_tags.lua", args=[TOKEN, *ids, "--names", *names])),
+        ("create", "POST /api/v1/posts with 5 tags (3 existing, 2 new)", False,
+         lambda: wrk(server, "create_post.lua", args=[TOKEN, run, *names])),
+    ]
+
+
+def tags_after_a_write(server, post_id, rounds=5):
+    """Milliseconds of GET /tags right after a write that changes counts."""
+    popular = server.call("GET", "/api/v1/tags?per_page=10")["items"]
+    times = []
+    for i in range(rounds):
+        tags = [popular[(i + k) % len(popular)]["name"] for k in range(TAGS_PER_POST)]
+        server.call("PATCH", f"/api/v1/posts/{post_id}", {"tags": tags})
+        started = time.monotonic()
+        server.call("GET", "/api/v1/tags?per_page=50")
+        times.append((time.monotonic() - started) * 1000)
+    return statistics.median(times)
+
+
+POSTGRES_PLANS = {
+    "tag counts (the GROUP BY join behind GET /tags)": """
+        SELECT tags.id, tags.name, tags.name_key, tags.slug, tags.description, tags.created_at,
+               count(posts.id) FILTER (WHERE posts.status = 'published'
+                   AND posts.published_at <= now() AND posts.deleted_at IS NULL),
+               count(posts.id)
+        FROM tags
+        LEFT JOIN post_tags ON post_tags.tag_id = tags.id
+        LEFT JOIN posts ON posts.id = post_tags.post_id AND posts.deleted_at IS NULL
+        GROUP BY tags.id""",
+}
+
+
+def postgres_plans(database):
+    return {title: database.psql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
+            for title, sql in POSTGRES_PLANS.items()}
+
+
+def bench_backend(backend, report):
+    log(f"== {backend}: seeding {POSTS} posts")
+    database = Database(backend, "main")
+    try:
+        seed_seconds = database.seed(POSTS)
+        server = Server(database)
+        try:
+            results = {}
+            for key, title, is_read, run in main_scenarios(server):
+                log(f"   {title}")
+                results[key] = {"title": title, "read": is_read, **run()}
+            report["backends"][backend] = {"seed_seconds": seed_seconds, "scenarios": results}
+            scale = {POSTS: {"seed_seconds": seed_seconds, **results["tags"],
+                             "after_write_ms": tags_after_a_write(server, first_visible(server))}}
+        finally:
+            server.close()
+        if backend == "postgres":
+            report["plans"][POSTS] = postgres_plans(database)
+    finally:
+        database.close()
+
+    for posts in SCALES:
+        if posts == POSTS:
+            continue
+        log(f"== {backend}: GET /tags at {posts} posts")
+        database = Database(backend, f"scale_{posts}")
+        try:
+            seed_seconds = database.seed(posts)
+            server = Server(database)
+            try:
+                server.call("GET", "/api/v1/tags?per_page=50")
+                figures = wrk(server, "get.lua", "/api/v1/tags?per_page=50")
+                after = tags_after_a_write(server, first_visible(server))
+                scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after}
+            finally:
+                server.close()
+            if backend == "postgres":
+                report["plans"][posts] = postgres_plans(database)
+        finally:
+            database.close()
+    report["backends"][backend]["scale"] = {n: scale[n] for n in sorted(scale)}
+
+
+def first_visible(server):
+    return server.call("GET", "/api/v1/posts?per_page=1", public=True)["items"][0]["id"]
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    postgres = "not used"
+    if "postgres" in BACKENDS:
+        postgres = subprocess.run(["psql", PG_ADMIN_URL, "-qAt", "-c", "SHOW server_version"],
+                                  capture_output=True, text=True).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return {
+        "cpu": f"{os.cpu_count()} × {cpu}",
+        "memory": f"{memory:.0f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "postgres": postgres,
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": (wrk_version.stdout + wrk_version.stderr).split("\n")[0].strip(),
+    }
+
+
+def render(report):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `make bench` on {report['date']}; wrk with {THREADS} threads and "
+        f"{CONNECTIONS} connections, {SECONDS} s a scenario, on the same machine as the "
+        "server and the database:",
+        "",
+    ]
+    for key, value in report["machine"].items():
+        lines.append(f"- {key}: {value}")
+    lines += [
+        f"- data: {POSTS} posts, {TAGS} tags, {TAGS_PER_POST} tags a post "
+        f"(`blog-backend seed --seed {SEED}`)",
+        "- server: release build, default settings but `RUST_LOG=warn` (no access log)",
+        "",
+    ]
+    for backend, result in report["backends"].items():
+        scenarios = result["scenarios"]
+        ceiling = scenarios["healthz"]["rps"]
+        lines += [f"## {backend}", "",
+                  "| scenario | req/s | p50 ms | p99 ms | of /healthz |",
+                  "|---|---:|---:|---:|---:|"]
+        for key, s in scenarios.items():
+            ratio = f"{s['rps'] / ceiling:.0%}" if s["read"] and key != "healthz" else ""
+            lines.append(f"| {s['title']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | "
+                         f"{s['p99_ms']:.2f} | {ratio} |")
+        lines += ["", f"`GET /api/v1/tags?per_page=50` by size ({TAGS} tags):", "",
+                  "| posts | seed s | req/s | p50 ms | p99 ms | first after a write, ms |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for posts, s in result.get("scale", {}).items():
+            lines.append(f"| {posts:,} | {s['seed_seconds']:.1f} | {s['rps']:,.0f} | "
+                         f"{s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['after_write_ms']:.1f} |")
+        lines.append("")
+    if report["plans"]:
+        lines += ["## PostgreSQL plans", ""]
+        for posts, plans in sorted(report["plans"].items()):
+            for title, plan in plans.items():
+                lines += [f"{title}, {posts:,} posts:", "", "```", plan.rstrip(), "```", ""]
+    return "\n".join(lines)
+
+
+def main():
+    if not os.path.exists(BINARY):
+        raise SystemExit(f"{BINARY} is missing: run `cargo build --release` first")
+    report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "machine": machine(), "backends": {}, "plans": {}}
+    for backend in BACKENDS:
+        bench_backend(backend, report)
+    text = render(report)
+    with open(RESULTS, "w") as f:
+        f.write(text)
+    with open(os.path.splitext(RESULTS)[0] + ".json", "w") as f:
+        json.dump(report, f, indent=2)
+    print(text.split("## PostgreSQL plans")[0])
+    log(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
