@@ -570,8 +570,9 @@ async fn list_posts(
     let page = page_request(params.page, params.per_page, 20, 100)?;
     let filter = post_filter(params, caller)?;
     let audience = caller.0;
+    let counts = db.counts();
     let found = db
-        .run(move |conn| posts::list(conn, &filter, audience, page, services::now()))
+        .run(move |conn| posts::list(conn, &counts, &filter, audience, page, services::now()))
         .await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
 }

@@ -15,20 +15,35 @@
 //!   date), so they also expire at the earliest future publication date.
 //!
 //! A write is therefore seen by the next read on any instance, as when the
-//! join runs every time.
+//! join runs every time. The same proof covers the totals of post lists
+//! whose filters involve only what the triggers watch (status, dates,
+//! trashing, tags): they are remembered with the counts they agree with.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
+use super::posts::StatusFilter;
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use super::{Page, PageRequest};
 use crate::db::DbConn;
-use crate::db::schema::{count_changes, posts};
+use crate::db::schema::posts;
 use crate::models::PostStatus;
 use crate::on_backend;
+
+/// Post-list totals remembered with one set of counts; past this many
+/// distinct filters, they are forgotten and remembering starts again.
+const MAX_REMEMBERED_TOTALS: usize = 10_000;
+
+/// The sum of `count_changes`, as an expression: it grows with every
+/// committed transaction that can change a count. A statement that selects
+/// it beside a count tells which moment the count belongs to.
+pub const COMMITTED_CHANGES_SQL: &str =
+    "(SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM count_changes)";
 
 /// The counts of one moment, shared by the requests that may use them.
 #[derive(Default)]
@@ -75,13 +90,11 @@ impl CountCache {
     }
 }
 
-/// The sum of `count_changes`: it grows with every committed transaction
-/// that can change a count.
 fn committed_changes(conn: &mut DbConn) -> QueryResult<i64> {
-    let shards: Vec<i64> = on_backend!(conn, |c| count_changes::table
-        .select(count_changes::changes)
-        .load(c))?;
-    Ok(shards.into_iter().sum())
+    on_backend!(conn, |c| diesel::select(dsl::sql::<BigInt>(
+        COMMITTED_CHANGES_SQL
+    ))
+    .get_result(c))
 }
 
 /// Every tag with its counts, as of one snapshot.
@@ -96,6 +109,7 @@ pub struct Counts {
     by_name: Vec<Arc<TagWithCounts>>,
     by_created: Vec<Arc<TagWithCounts>>,
     by_slug: HashMap<String, Arc<TagWithCounts>>,
+    totals: Mutex<HashMap<TotalKey, i64>>,
 }
 
 impl Counts {
@@ -141,6 +155,7 @@ impl Counts {
             by_name,
             by_created,
             by_slug,
+            totals: Mutex::default(),
         })
     }
 
@@ -188,6 +203,43 @@ impl Counts {
     pub fn tag(&self, slug: &str) -> Option<TagWithCounts> {
         self.by_slug.get(slug).map(|tag| TagWithCounts::clone(tag))
     }
+
+    /// The id of the tag with this slug, if there is one.
+    pub fn tag_id(&self, slug: &str) -> Option<i64> {
+        self.by_slug.get(slug).map(|tag| tag.tag.id)
+    }
+
+    /// A post list's total, if remembered with these counts.
+    pub fn total(&self, key: &TotalKey) -> Option<i64> {
+        self.totals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .copied()
+    }
+
+    /// Remembers a post list's total counted when the `count_changes` sum
+    /// was `changes`: only a count of the same moment as these counts may
+    /// join them.
+    pub fn remember_total(&self, key: TotalKey, changes: i64, total: i64) {
+        if changes != self.changes {
+            return;
+        }
+        let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+        if totals.len() >= MAX_REMEMBERED_TOTALS {
+            totals.clear();
+        }
+        totals.insert(key, total);
+    }
+}
+
+/// What a post list's total depends on, when that is only what the
+/// `count_changes` triggers watch. Tag ids are sorted and unique.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TotalKey {
+    pub status: StatusFilter,
+    pub all_tags: Vec<i64>,
+    pub any_tags: Vec<i64>,
 }
 
 /// The earliest publication date after `now` of a post that is published

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::dsl;
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 
+use super::counts::{COMMITTED_CHANGES_SQL, CountCache, TotalKey};
 use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags as tags_table};
@@ -200,7 +202,7 @@ fn tags_of_posts(conn: &mut DbConn, post_ids: &[i64]) -> QueryResult<HashMap<i64
 }
 
 /// Which posts an admin list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum StatusFilter {
     /// Every post that is not deleted.
     #[default]
@@ -225,48 +227,115 @@ pub struct PostFilter {
     pub status: StatusFilter,
 }
 
-/// A page of posts, newest `published_at` first, with their tags: three
-/// statements (the page, the total, the tags of the page).
+/// A page of posts, newest `published_at` first, with their tags, in at
+/// most three statements besides the check of the counts in memory: the
+/// page (counting the matches too, unless the counts in memory already know
+/// how many there are), and the tags of the page. Tag slugs are looked up
+/// in memory, so that the database plans with the tags' own statistics.
 pub fn list(
     conn: &mut DbConn,
+    counts: &CountCache,
     filter: &PostFilter,
     audience: Audience,
     page: PageRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<Page<PostWithTags>> {
-    list_with(conn, filter, audience, page, now, Total::Count)
+    let counts = counts.counts(conn, now)?;
+    let now = now.max(counts.taken_at());
+    let status = match audience {
+        Audience::Public => StatusFilter::Published,
+        Audience::Admin => filter.status,
+    };
+    let nothing = Page {
+        items: Vec::new(),
+        request: page,
+        total: 0,
+    };
+    // A slug no tag has matches no post.
+    let Some(mut all_tags) = filter
+        .all_tags
+        .iter()
+        .map(|slug| counts.tag_id(slug))
+        .collect::<Option<Vec<i64>>>()
+    else {
+        return Ok(nothing);
+    };
+    let mut any_tags: Vec<i64> = filter
+        .any_tags
+        .iter()
+        .filter_map(|slug| counts.tag_id(slug))
+        .collect();
+    if !filter.any_tags.is_empty() && any_tags.is_empty() {
+        return Ok(nothing);
+    }
+    for ids in [&mut all_tags, &mut any_tags] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let matching = MatchingPosts {
+        status,
+        all_tags,
+        any_tags,
+        title_contains: filter.title_contains.clone(),
+    };
+    // Whether a post matches depends on what the counts' triggers watch,
+    // unless the title is searched.
+    let key = matching.title_contains.is_none().then(|| TotalKey {
+        status,
+        all_tags: matching.all_tags.clone(),
+        any_tags: matching.any_tags.clone(),
+    });
+    let total = match key.as_ref().and_then(|key| counts.total(key)) {
+        Some(total) => Total::Known(total),
+        None => Total::CountWithPage,
+    };
+    let (listed, changes) = list_matching(conn, &matching, page, now, total)?;
+    if let (Some(key), Some(changes)) = (key, changes) {
+        counts.remember_total(key, changes, listed.total);
+    }
+    Ok(listed)
 }
 
 /// Where a list's total comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Total {
-    /// A statement counts the matching posts.
-    Count,
     /// The caller knows it (from the counts in memory).
     Known(i64),
+    /// The page's statement counts every match too.
+    CountWithPage,
 }
 
-/// [`list`], with the total counted or given.
-pub fn list_with(
+/// Which posts a list shows, its tags given by id.
+#[derive(Debug, Clone, Default)]
+pub struct MatchingPosts {
+    pub status: StatusFilter,
+    /// Tags the post must all have.
+    pub all_tags: Vec<i64>,
+    /// Tags the post must have at least one of (when not empty).
+    pub any_tags: Vec<i64>,
+    /// Case-insensitive substring of the title (already lower-cased).
+    pub title_contains: Option<String>,
+}
+
+/// A page of the matching posts with their tags; with
+/// [`Total::CountWithPage`], also the `count_changes` sum the count was
+/// made at (when the page is not empty), so that it can be remembered.
+pub fn list_matching(
     conn: &mut DbConn,
-    filter: &PostFilter,
-    audience: Audience,
+    matching: &MatchingPosts,
     page: PageRequest,
     now: NaiveDateTime,
     total: Total,
-) -> ServiceResult<Page<PostWithTags>> {
-    let status = match audience {
-        Audience::Public => StatusFilter::Published,
-        Audience::Admin => filter.status,
-    };
-    let pattern = filter
+) -> ServiceResult<(Page<PostWithTags>, Option<i64>)> {
+    let pattern = matching
         .title_contains
         .as_deref()
         .map(|q| format!("%{}%", escape_like(q)));
+    let status = matching.status;
 
-    let (rows, total) = on_backend!(conn, |c| {
-        // Built twice (for the page and for the total); a macro because a
-        // boxed query cannot be cloned.
+    let (rows, total, changes) = on_backend!(conn, |c| {
+        // Built twice at most (for the page and, past the end, for the
+        // total); a macro because a boxed query cannot be cloned.
         macro_rules! matching_posts {
             () => {{
                 let mut query = posts::table.into_boxed();
@@ -282,22 +351,20 @@ pub fn list_with(
                         .filter(posts::deleted_at.is_null()),
                     StatusFilter::Deleted => query.filter(posts::deleted_at.is_not_null()),
                 };
-                for slug in &filter.all_tags {
+                for tag_id in &matching.all_tags {
                     query = query.filter(
                         posts::id.eq_any(
                             post_tags::table
-                                .inner_join(tags_table::table)
-                                .filter(tags_table::slug.eq(slug))
+                                .filter(post_tags::tag_id.eq(*tag_id))
                                 .select(post_tags::post_id),
                         ),
                     );
                 }
-                if !filter.any_tags.is_empty() {
+                if !matching.any_tags.is_empty() {
                     query = query.filter(
                         posts::id.eq_any(
                             post_tags::table
-                                .inner_join(tags_table::table)
-                                .filter(tags_table::slug.eq_any(&filter.any_tags))
+                                .filter(post_tags::tag_id.eq_any(&matching.any_tags))
                                 .select(post_tags::post_id),
                         ),
                     );
@@ -312,27 +379,54 @@ pub fn list_with(
                 query
             }};
         }
-        let mut page_query = matching_posts!().select(PostRow::as_select());
-        if status != StatusFilter::Published {
-            // Posts never published have no date; they lead the admin's list.
-            page_query = page_query.order_by(posts::published_at.is_null().desc());
+        // The page: newest first.
+        macro_rules! page_of {
+            ($query:expr) => {{
+                let mut query = $query;
+                if status != StatusFilter::Published {
+                    // Posts never published have no date; they lead the
+                    // admin's list.
+                    query = query.order_by(posts::published_at.is_null().desc());
+                }
+                query
+                    .then_order_by(posts::published_at.desc())
+                    .then_order_by(posts::id.desc())
+                    .limit(page.limit())
+                    .offset(page.offset())
+            }};
         }
-        let rows: Vec<PostRow> = page_query
-            .then_order_by(posts::published_at.desc())
-            .then_order_by(posts::id.desc())
-            .limit(page.limit())
-            .offset(page.offset())
-            .load(c)?;
-        let total: i64 = match total {
-            Total::Known(total) => total,
-            Total::Count => matching_posts!().count().get_result(c)?,
-        };
-        QueryResult::Ok((rows, total))
+        match total {
+            Total::Known(total) => {
+                let rows: Vec<PostRow> =
+                    page_of!(matching_posts!().select(PostRow::as_select())).load(c)?;
+                QueryResult::Ok((rows, total, None))
+            }
+            Total::CountWithPage => {
+                let rows: Vec<(PostRow, i64, i64)> = page_of!(matching_posts!().select((
+                    PostRow::as_select(),
+                    dsl::sql::<BigInt>("count(*) OVER ()"),
+                    dsl::sql::<BigInt>(COMMITTED_CHANGES_SQL),
+                )))
+                .load(c)?;
+                match rows.first() {
+                    Some(&(_, total, changes)) => Ok((
+                        rows.into_iter().map(|(post, _, _)| post).collect(),
+                        total,
+                        Some(changes),
+                    )),
+                    // A page past the end has no row to carry the count.
+                    None => {
+                        let total: i64 = matching_posts!().count().get_result(c)?;
+                        Ok((Vec::new(), total, None))
+                    }
+                }
+            }
+        }
     })?;
 
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let mut tags = tags_of_posts(conn, &ids)?;
-    Ok(Page {
+    let listed = Page {
         items: rows
             .into_iter()
             .map(|post| {
@@ -342,7 +436,8 @@ pub fn list_with(
             .collect(),
         request: page,
         total,
-    })
+    };
+    Ok((listed, changes))
 }
 
 /// What an `If-Match` header asks for.

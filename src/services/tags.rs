@@ -8,8 +8,8 @@ use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
 use super::counts::CountCache;
-use super::posts::visible;
-use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, violates_unique};
+use super::posts::{MatchingPosts, StatusFilter, Total, visible};
+use super::{Page, PageRequest, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags};
 use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
@@ -348,13 +348,14 @@ pub fn posts_of_tag(
     let counts = counts.counts(conn, now)?;
     let now = now.max(counts.taken_at());
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
-    let filter = super::posts::PostFilter {
-        all_tags: vec![tag.tag.slug.clone()],
+    let matching = MatchingPosts {
+        status: StatusFilter::Published,
+        all_tags: vec![tag.tag.id],
         ..Default::default()
     };
     // The visible posts that carry the tag are what `post_count` counts.
-    let total = super::posts::Total::Known(tag.post_count);
-    let posts = super::posts::list_with(conn, &filter, Audience::Public, page, now, total)?;
+    let total = Total::Known(tag.post_count);
+    let (posts, _) = super::posts::list_matching(conn, &matching, page, now, total)?;
     Ok((tag, posts))
 }
 

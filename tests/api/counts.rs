@@ -43,7 +43,7 @@ async fn expect_counts(reader: &TestApp, expected: &[(&str, &str, i64, i64)], af
         })
         .collect();
     assert_eq!(counts(reader).await, expected, "after {after}");
-    for (slug, (_, visible, _)) in &expected {
+    for (slug, (_, visible, total)) in &expected {
         let tag = reader.get(&format!("/tags/{slug}")).await.expect(200).body;
         assert_eq!(tag["post_count"], *visible, "{slug} after {after}");
         let page = reader
@@ -57,6 +57,13 @@ async fn expect_counts(reader: &TestApp, expected: &[(&str, &str, i64, i64)], af
             *visible,
             "{slug} after {after}"
         );
+        let listed = reader.get(&format!("/posts?tag={slug}")).await.expect(200);
+        assert_eq!(listed.body["total"], *visible, "{slug} after {after}");
+        let listed = reader
+            .admin_get(&format!("/posts?tag_any={slug}&status=all"))
+            .await
+            .expect(200);
+        assert_eq!(listed.body["total"], *total, "{slug} after {after}");
     }
 }
 
