@@ -23,15 +23,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::NaiveDateTime;
+use diesel::AggregateExpressionMethods;
 use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::posts::StatusFilter;
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use super::{Page, PageRequest};
 use crate::db::DbConn;
-use crate::db::schema::posts;
+use crate::db::schema::{count_changes, posts};
 use crate::models::PostStatus;
 use crate::on_backend;
 
@@ -90,11 +90,14 @@ impl CountCache {
     }
 }
 
+/// The sum of `count_changes`, summed here rather than by `SUM` (numeric on
+/// PostgreSQL) so that the statement is a typed one, prepared once per
+/// connection: every read of the counts runs it.
 fn committed_changes(conn: &mut DbConn) -> QueryResult<i64> {
-    on_backend!(conn, |c| diesel::select(dsl::sql::<BigInt>(
-        COMMITTED_CHANGES_SQL
-    ))
-    .get_result(c))
+    let shards: Vec<i64> = on_backend!(conn, |c| count_changes::table
+        .select(count_changes::changes)
+        .load(c))?;
+    Ok(shards.into_iter().sum())
 }
 
 /// Every tag with its counts, as of one snapshot.
@@ -109,16 +112,19 @@ pub struct Counts {
     by_name: Vec<Arc<TagWithCounts>>,
     by_created: Vec<Arc<TagWithCounts>>,
     by_slug: HashMap<String, Arc<TagWithCounts>>,
+    by_id: HashMap<i64, Arc<TagWithCounts>>,
+    /// How many posts are visible.
+    visible_posts: i64,
     totals: Mutex<HashMap<TotalKey, i64>>,
 }
 
 impl Counts {
     fn take(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Self> {
-        let (changes, tags, expires_at) = conn.read_snapshot(|conn| {
+        let (changes, tags, (visible_posts, expires_at)) = conn.read_snapshot(|conn| {
             Ok((
                 committed_changes(conn)?,
                 tags::all_with_counts(conn, now)?,
-                next_publication(conn, now)?,
+                published_posts(conn, now)?,
             ))
         })?;
         let tags: Vec<Arc<TagWithCounts>> = tags.into_iter().map(Arc::new).collect();
@@ -144,9 +150,10 @@ impl Counts {
                 .then_with(|| b.tag.id.cmp(&a.tag.id))
         });
         let by_slug = tags
-            .into_iter()
-            .map(|tag| (tag.tag.slug.clone(), tag))
+            .iter()
+            .map(|tag| (tag.tag.slug.clone(), tag.clone()))
             .collect();
+        let by_id = tags.into_iter().map(|tag| (tag.tag.id, tag)).collect();
         Ok(Self {
             changes,
             taken_at: now,
@@ -155,6 +162,8 @@ impl Counts {
             by_name,
             by_created,
             by_slug,
+            by_id,
+            visible_posts,
             totals: Mutex::default(),
         })
     }
@@ -209,6 +218,25 @@ impl Counts {
         self.by_slug.get(slug).map(|tag| tag.tag.id)
     }
 
+    /// Whether the first `wanted` visible posts carrying all of `tags` are
+    /// found sooner by walking the posts newest first and checking each for
+    /// the tags than by gathering every post of the rarest tag and sorting
+    /// them: estimated from the counts, taking tags as independent.
+    pub fn walking_is_cheaper(&self, tags: &[i64], wanted: i64) -> bool {
+        if tags.is_empty() {
+            return false;
+        }
+        let visible = self.visible_posts.max(1) as f64;
+        let mut share = 1.0;
+        let mut rarest = i64::MAX;
+        for id in tags {
+            let count = self.by_id.get(id).map_or(0, |tag| tag.post_count);
+            rarest = rarest.min(count);
+            share *= count as f64 / visible;
+        }
+        share > 0.0 && (wanted as f64 / share) < rarest as f64
+    }
+
     /// A post list's total, if remembered with these counts.
     pub fn total(&self, key: &TotalKey) -> Option<i64> {
         self.totals
@@ -242,14 +270,21 @@ pub struct TotalKey {
     pub any_tags: Vec<i64>,
 }
 
-/// The earliest publication date after `now` of a post that is published
-/// and not trashed: the moment its tags' counts go up.
-fn next_publication(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+/// Of the posts that are published and not trashed: how many are visible
+/// at `now`, and the earliest publication date after `now` (the moment its
+/// tags' counts go up).
+fn published_posts(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     let published: PostStatus = PostStatus::Published;
     on_backend!(conn, |c| posts::table
         .filter(posts::status.eq(published))
         .filter(posts::deleted_at.is_null())
-        .filter(posts::published_at.gt(now))
-        .select(diesel::dsl::min(posts::published_at))
+        .select((
+            dsl::count(posts::id).aggregate_filter(posts::published_at.assume_not_null().le(now)),
+            dsl::min(posts::published_at)
+                .aggregate_filter(posts::published_at.assume_not_null().gt(now)),
+        ))
         .first(c))
 }

@@ -159,10 +159,18 @@ pub enum PostKey {
 
 /// One post: any post for the admin (trashed ones too), visible posts only
 /// for the public.
+///
+/// One statement: the post joined to its tags, a row for each tag.
 pub fn get(conn: &mut DbConn, key: &PostKey, audience: Audience) -> ServiceResult<PostWithTags> {
     let now = super::now();
-    let row: Option<PostRow> = on_backend!(conn, |c| {
-        let mut query = posts::table.select(PostRow::as_select()).into_boxed();
+    let rows: Vec<(PostRow, Option<TagRow>)> = on_backend!(conn, |c| {
+        // Joined flat: SQLite would materialise a nested join in full.
+        let mut query = posts::table
+            .left_join(post_tags::table)
+            .left_join(tags_table::table.on(tags_table::id.eq(post_tags::tag_id)))
+            .select((PostRow::as_select(), Option::<TagRow>::as_select()))
+            .order_by(post_tags::position)
+            .into_boxed();
         query = match key {
             PostKey::Id(id) => query.filter(posts::id.eq(*id)),
             PostKey::Slug(slug) => query.filter(posts::slug.eq(slug)),
@@ -170,10 +178,15 @@ pub fn get(conn: &mut DbConn, key: &PostKey, audience: Audience) -> ServiceResul
         if audience == Audience::Public {
             query = query.filter(visible(now));
         }
-        query.first(c).optional()
+        query.load(c)
     })?;
-    let post = row.ok_or(ServiceError::NotFound("post"))?;
-    with_tags(conn, post)
+    let mut rows = rows.into_iter();
+    let (post, first_tag) = rows.next().ok_or(ServiceError::NotFound("post"))?;
+    let tags = first_tag
+        .into_iter()
+        .chain(rows.filter_map(|(_, tag)| tag))
+        .collect();
+    Ok(PostWithTags { post, tags })
 }
 
 fn with_tags(conn: &mut DbConn, post: PostRow) -> ServiceResult<PostWithTags> {
@@ -272,11 +285,14 @@ pub fn list(
         ids.sort_unstable();
         ids.dedup();
     }
+    let walk_newest_first = matches!(conn, DbConn::Sqlite(_))
+        && counts.walking_is_cheaper(&all_tags, page.offset() + page.limit());
     let matching = MatchingPosts {
         status,
         all_tags,
         any_tags,
         title_contains: filter.title_contains.clone(),
+        walk_newest_first,
     };
     // Whether a post matches depends on what the counts' triggers watch,
     // unless the title is searched.
@@ -315,6 +331,10 @@ pub struct MatchingPosts {
     pub any_tags: Vec<i64>,
     /// Case-insensitive substring of the title (already lower-cased).
     pub title_contains: Option<String>,
+    /// Check each post, newest first, for the `all_tags` (rather than
+    /// gather the posts of each and sort them). SQLite's planner cannot
+    /// tell which is cheaper, and PostgreSQL's can, so this is for SQLite.
+    pub walk_newest_first: bool,
 }
 
 /// A page of the matching posts with their tags; with
@@ -352,13 +372,21 @@ pub fn list_matching(
                     StatusFilter::Deleted => query.filter(posts::deleted_at.is_not_null()),
                 };
                 for tag_id in &matching.all_tags {
-                    query = query.filter(
-                        posts::id.eq_any(
+                    query = if matching.walk_newest_first {
+                        query.filter(dsl::exists(
                             post_tags::table
-                                .filter(post_tags::tag_id.eq(*tag_id))
-                                .select(post_tags::post_id),
-                        ),
-                    );
+                                .filter(post_tags::post_id.eq(posts::id))
+                                .filter(post_tags::tag_id.eq(*tag_id)),
+                        ))
+                    } else {
+                        query.filter(
+                            posts::id.eq_any(
+                                post_tags::table
+                                    .filter(post_tags::tag_id.eq(*tag_id))
+                                    .select(post_tags::post_id),
+                            ),
+                        )
+                    };
                 }
                 if !matching.any_tags.is_empty() {
                     query = query.filter(

@@ -348,9 +348,13 @@ pub fn posts_of_tag(
     let counts = counts.counts(conn, now)?;
     let now = now.max(counts.taken_at());
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
+    let all_tags = vec![tag.tag.id];
+    let walk_newest_first = matches!(conn, DbConn::Sqlite(_))
+        && counts.walking_is_cheaper(&all_tags, page.offset() + page.limit());
     let matching = MatchingPosts {
         status: StatusFilter::Published,
-        all_tags: vec![tag.tag.id],
+        all_tags,
+        walk_newest_first,
         ..Default::default()
     };
     // The visible posts that carry the tag are what `post_count` counts.
