@@ -8,7 +8,7 @@ RUST_LOG ?= info
 
 export DATABASE_URL BIND ADMIN_TOKEN RUST_LOG
 
-.PHONY: run build migrate test test-api fuzz lint fmt ci
+.PHONY: run build migrate test test-api bench fuzz lint fmt ci
 
 ## Build and serve on SQLite (./blog.db) at 127.0.0.1:8080.
 run: build
@@ -32,6 +32,16 @@ test:
 ## on the release server, on SQLite and on PostgreSQL (scripts/test-api.sh).
 test-api:
 	./scripts/test-api.sh
+
+## HTTP load with wrk on the release server, on SQLite and PostgreSQL:
+## every scenario at 10k posts, then GET /tags at 100k and 1M posts. Prints
+## the table and writes bench/results.md (and .json). Takes about half an
+## hour; BENCH_BACKENDS, BENCH_SCALES, BENCH_SECONDS, BENCH_ROUNDS and the
+## rest are described in bench/bench.py. Reports; asserts nothing.
+bench: build
+	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	case "$${BENCH_BACKENDS:-postgres}" in *postgres*) ./scripts/ensure-postgres.sh ;; esac
+	python3 bench/bench.py
 
 # schemathesis, pinned, in a virtualenv of the project's own.
 .venv/bin/schemathesis: scripts/requirements-api.txt
