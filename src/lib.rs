@@ -65,6 +65,7 @@ impl Application {
             log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
         }
         let db = web::Data::new(Db::new(pool));
+        db.warm_counts().await;
         let auth = web::Data::new(Auth {
             token: config.admin_token.clone(),
         });

@@ -48,6 +48,21 @@ impl Db {
         self.counts.clone()
     }
 
+    /// Takes the tag counts before the first request needs them: on a large
+    /// blog that is seconds of work, better done before serving.
+    pub async fn warm_counts(&self) {
+        let counts = self.counts();
+        let started = std::time::Instant::now();
+        let warmed = self
+            .run(move |conn| Ok(counts.counts(conn, crate::services::now()).map(drop)?))
+            .await;
+        match warmed {
+            Ok(()) => log::info!("tag counts taken in {:.1?}", started.elapsed()),
+            // Not fatal: the first request that needs them will try again.
+            Err(error) => log::warn!("could not take the tag counts at start: {error}"),
+        }
+    }
+
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,

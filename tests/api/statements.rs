@@ -10,7 +10,7 @@ use blog_backend::services::counts::CountCache;
 use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter, PostUpdate};
 use blog_backend::services::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use blog_backend::services::{self, Audience, PageRequest};
-use diesel::connection::InstrumentationEvent;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
 use crate::helpers::{Backend, TestDatabase};
 
@@ -352,6 +352,31 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
     });
 }
 
+/// Writes made in SQL, outside the service (by an operator, say), are seen
+/// too: the counting is done by triggers, TRUNCATE included.
+fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
+    with_connection(backend, |conn, _| {
+        let cache = CountCache::new();
+        publish(conn, "Tagged", names("sql", 1));
+        let count = |conn: &mut DbConn| {
+            let counts = cache.counts(conn, services::now()).unwrap();
+            counts.tag("sql-0").map(|tag| tag.post_count)
+        };
+        assert_eq!(count(conn), Some(1));
+        let clear_links = match backend {
+            Backend::Postgres => "TRUNCATE post_tags",
+            Backend::Sqlite => "DELETE FROM post_tags",
+        };
+        blog_backend::on_backend!(&mut *conn, |c| c.batch_execute(clear_links)).unwrap();
+        assert_eq!(count(conn), Some(0));
+        blog_backend::on_backend!(&mut *conn, |c| c
+            .batch_execute("UPDATE tags SET name = 'SQL renamed'"))
+        .unwrap();
+        let counts = cache.counts(conn, services::now()).unwrap();
+        assert_eq!(counts.tag("sql-0").unwrap().tag.name, "SQL renamed");
+    });
+}
+
 /// The counts in memory page, sort and filter exactly as the GROUP BY
 /// query does.
 fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
@@ -419,4 +444,5 @@ per_backend!(
     counts_in_memory_answer_as_the_group_by_does,
     a_post_with_its_tags_is_one_statement,
     tag_pages_are_found_the_cheaper_way,
+    counts_in_memory_see_writes_made_in_sql,
 );

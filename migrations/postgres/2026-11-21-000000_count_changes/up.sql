@@ -50,3 +50,12 @@ CREATE CONSTRAINT TRIGGER tags_count_change
     AFTER INSERT OR UPDATE OR DELETE ON tags
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION count_change();
+
+-- TRUNCATE fires no row trigger; it takes an exclusive lock anyway, so
+-- counting it at once costs nothing.
+CREATE TRIGGER posts_truncate_count_change AFTER TRUNCATE ON posts
+    FOR EACH STATEMENT EXECUTE FUNCTION count_change();
+CREATE TRIGGER post_tags_truncate_count_change AFTER TRUNCATE ON post_tags
+    FOR EACH STATEMENT EXECUTE FUNCTION count_change();
+CREATE TRIGGER tags_truncate_count_change AFTER TRUNCATE ON tags
+    FOR EACH STATEMENT EXECUTE FUNCTION count_change();
