@@ -19,11 +19,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, Handler, Responder, web};
+use chrono::NaiveDateTime;
 use utoipa::OpenApi;
 
 use crate::db::{DbConn, Pool};
-use crate::services::counts::CountCache;
-use crate::services::{PageRequest, ServiceError, ServiceResult};
+use crate::services::counts::{CountCache, Counts};
+use crate::services::{self, PageRequest, ServiceError, ServiceResult};
 use problem::ApiError;
 
 /// The connection pool, used from handlers, and the tag counts kept in
@@ -43,19 +44,44 @@ impl Db {
         }
     }
 
-    /// The tag counts in memory, for a call to [`Db::run`].
-    pub fn counts(&self) -> Arc<CountCache> {
-        self.counts.clone()
+    /// [`Db::run`] for work that needs the tag counts, given counts proven
+    /// current (or taken afresh) and the moment they hold for. While another
+    /// request recounts, this one waits for it without holding a
+    /// connection, so that requests that need no counts go on being served.
+    pub async fn run_counted<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn, &Counts, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let cache = self.counts.clone();
+        self.blocking(move |pool| {
+            let checkout = || {
+                pool.get()
+                    .map_err(|error| ServiceError::Unavailable(error.to_string()))
+            };
+            let mut conn = checkout()?;
+            let now = services::now();
+            let counts = match cache.check(&mut conn, now)? {
+                Ok(counts) => counts,
+                Err(stale) => {
+                    drop(conn);
+                    let counts = cache.recount(stale, services::now(), checkout)?;
+                    conn = checkout()?;
+                    counts
+                }
+            };
+            // As of the moment the counts hold for (a recount is newer).
+            let now = now.max(counts.taken_at());
+            work(&mut conn, &counts, now)
+        })
+        .await
     }
 
     /// Takes the tag counts before the first request needs them: on a large
     /// blog that is seconds of work, better done before serving.
     pub async fn warm_counts(&self) {
-        let counts = self.counts();
         let started = std::time::Instant::now();
-        let warmed = self
-            .run(move |conn| Ok(counts.counts(conn, crate::services::now()).map(drop)?))
-            .await;
+        let warmed = self.run_counted(|_, _, _| Ok(())).await;
         match warmed {
             Ok(()) => log::info!("tag counts taken in {:.1?}", started.elapsed()),
             // Not fatal: the first request that needs them will try again.
@@ -68,15 +94,24 @@ impl Db {
         F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        let outcome = web::block(move || {
+        self.blocking(move |pool| {
             let mut conn = pool
                 .get()
                 .map_err(|error| ServiceError::Unavailable(error.to_string()))?;
             work(&mut conn)
         })
         .await
-        .map_err(|error| ApiError::Internal(format!("blocking task failed: {error}")))?;
+    }
+
+    async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Pool) -> ServiceResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let outcome = web::block(move || work(&pool))
+            .await
+            .map_err(|error| ApiError::Internal(format!("blocking task failed: {error}")))?;
         outcome.map_err(ApiError::from)
     }
 }

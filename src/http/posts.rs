@@ -19,7 +19,6 @@ use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{PostTitle, Slug, is_valid_slug};
 use crate::models::PostStatus;
 use crate::patch::Patch;
-use crate::services;
 use crate::services::posts::{
     self, BulkAction, ExpectedVersion, NewPost, PostFilter, PostKey, PostUpdate, PostWithTags,
     StatusFilter,
@@ -570,9 +569,10 @@ async fn list_posts(
     let page = page_request(params.page, params.per_page, 20, 100)?;
     let filter = post_filter(params, caller)?;
     let audience = caller.0;
-    let counts = db.counts();
     let found = db
-        .run(move |conn| posts::list(conn, &counts, &filter, audience, page, services::now()))
+        .run_counted(move |conn, counts, now| {
+            posts::list(conn, counts, &filter, audience, page, now)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
 }

@@ -16,7 +16,6 @@ use super::rules;
 use super::{Db, Endpoint, endpoint, page_request, views};
 use crate::domain::{Slug, TagName, tag_prefix_key};
 use crate::patch::Patch;
-use crate::services;
 use crate::services::tags::{self, NewTag, TagListQuery, TagSort, TagUpdate};
 
 /// Longest `q` prefix, in characters: no tag name is longer.
@@ -107,9 +106,8 @@ async fn list_tags(
         min_count,
         prefix,
     };
-    let counts = db.counts();
     let found = db
-        .run(move |conn| Ok(counts.counts(conn, services::now())?.list(&query, page)))
+        .run_counted(move |_, counts, _| Ok(counts.list(&query, page)))
         .await?;
     let admin = caller.is_admin();
     Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
@@ -133,9 +131,8 @@ async fn get_tag(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let counts = db.counts();
     let tag = db
-        .run(move |conn| tags::get(conn, &counts, &slug, services::now()))
+        .run_counted(move |_, counts, _| tags::get(counts, &slug))
         .await?;
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_admin())))
 }
@@ -174,9 +171,8 @@ async fn tag_posts(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(params.0.page, params.0.per_page, 20, 100)?;
     let slug = slug.into_inner();
-    let counts = db.counts();
     let (tag, posts) = db
-        .run(move |conn| tags::posts_of_tag(conn, &counts, &slug, page, services::now()))
+        .run_counted(move |conn, counts, now| tags::posts_of_tag(conn, counts, &slug, page, now))
         .await?;
     Ok(HttpResponse::Ok().json(views::TagPosts {
         tag: views::Tag::new(tag, caller.is_admin()),

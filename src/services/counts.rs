@@ -67,15 +67,44 @@ impl CountCache {
     /// Callers should read the rest of their answer as of
     /// `now.max(counts.taken_at())`: a recount may be newer than `now`.
     pub fn counts(&self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Arc<Counts>> {
+        match self.check(conn, now)? {
+            Ok(counts) => Ok(counts),
+            Err(stale) => self.recount(stale, now, || Ok(conn)),
+        }
+    }
+
+    /// The remembered counts if they hold at `now` (one statement), else
+    /// what a recount must catch up with.
+    pub fn check(
+        &self,
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> QueryResult<Result<Arc<Counts>, Stale>> {
         let changes = committed_changes(conn)?;
-        if let Some(counts) = self.usable(changes, now) {
-            return Ok(counts);
-        }
+        Ok(self.usable(changes, now).ok_or(Stale { changes }))
+    }
+
+    /// Fresh counts after [`CountCache::check`] found the remembered ones
+    /// stale. One recount runs at a time; a request that finds one running
+    /// waits for it and uses its result. `connect` is called only when this
+    /// request is the one to count, so that a caller can wait without
+    /// holding a connection.
+    pub fn recount<C, E>(
+        &self,
+        stale: Stale,
+        now: NaiveDateTime,
+        connect: impl FnOnce() -> Result<C, E>,
+    ) -> Result<Arc<Counts>, E>
+    where
+        C: std::ops::DerefMut<Target = DbConn>,
+        E: From<diesel::result::Error>,
+    {
         let _one_at_a_time = self.recount.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(counts) = self.usable(changes, now) {
+        if let Some(counts) = self.usable(stale.changes, now) {
             return Ok(counts);
         }
-        let counts = Arc::new(Counts::take(conn, now)?);
+        let mut conn = connect()?;
+        let counts = Arc::new(Counts::take(&mut conn, now)?);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
         Ok(counts)
     }
@@ -88,6 +117,13 @@ impl CountCache {
             .filter(|counts| counts.changes >= changes && counts.holds_at(now))
             .cloned()
     }
+}
+
+/// Remembered counts that no longer hold: the `count_changes` sum they
+/// must be at least as new as.
+#[derive(Debug, Clone, Copy)]
+pub struct Stale {
+    changes: i64,
 }
 
 /// The sum of `count_changes`, summed here rather than by `SUM` (numeric on

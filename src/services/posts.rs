@@ -7,7 +7,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::counts::{COMMITTED_CHANGES_SQL, CountCache, TotalKey};
+use super::counts::{COMMITTED_CHANGES_SQL, Counts, TotalKey};
 use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags as tags_table};
@@ -240,21 +240,19 @@ pub struct PostFilter {
     pub status: StatusFilter,
 }
 
-/// A page of posts, newest `published_at` first, with their tags, in at
-/// most three statements besides the check of the counts in memory: the
+/// A page of posts, newest `published_at` first, with their tags, given
+/// counts proven current for `now`, in at most two statements: the
 /// page (counting the matches too, unless the counts in memory already know
 /// how many there are), and the tags of the page. Tag slugs are looked up
 /// in memory, so that the database plans with the tags' own statistics.
 pub fn list(
     conn: &mut DbConn,
-    counts: &CountCache,
+    counts: &Counts,
     filter: &PostFilter,
     audience: Audience,
     page: PageRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<Page<PostWithTags>> {
-    let counts = counts.counts(conn, now)?;
-    let now = now.max(counts.taken_at());
     let status = match audience {
         Audience::Public => StatusFilter::Published,
         Audience::Admin => filter.status,

@@ -7,7 +7,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
-use super::counts::CountCache;
+use super::counts::Counts;
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
 use super::{Page, PageRequest, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
@@ -299,13 +299,7 @@ pub fn list(
 }
 
 /// One tag with its counts, from the counts in memory.
-pub fn get(
-    conn: &mut DbConn,
-    counts: &CountCache,
-    slug: &str,
-    now: NaiveDateTime,
-) -> ServiceResult<TagWithCounts> {
-    let counts = counts.counts(conn, now)?;
+pub fn get(counts: &Counts, slug: &str) -> ServiceResult<TagWithCounts> {
     counts.tag(slug).ok_or(ServiceError::NotFound("tag"))
 }
 
@@ -340,13 +334,11 @@ fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWithCou
 /// and the total from the counts in memory, then the page and its tags.
 pub fn posts_of_tag(
     conn: &mut DbConn,
-    counts: &CountCache,
+    counts: &Counts,
     slug: &str,
     page: PageRequest,
     now: NaiveDateTime,
 ) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
-    let counts = counts.counts(conn, now)?;
-    let now = now.max(counts.taken_at());
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
     let all_tags = vec![tag.tag.id];
     let walk_newest_first = matches!(conn, DbConn::Sqlite(_))

@@ -46,8 +46,11 @@ impl Proxy {
     /// The database becomes unreachable: every open connection is closed
     /// and new ones are closed on arrival.
     pub fn cut(&self) {
+        // Under the lock that registers new connections, so that none being
+        // set up right now escapes the cut.
+        let mut live = self.state.live.lock().unwrap();
         self.state.open.store(false, Ordering::SeqCst);
-        for stream in self.state.live.lock().unwrap().drain(..) {
+        for stream in live.drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
     }
@@ -84,6 +87,12 @@ fn accept(listener: TcpListener, target: SocketAddr, state: Arc<State>) {
             continue;
         };
         let mut live = state.live.lock().unwrap();
+        if !state.open.load(Ordering::SeqCst) {
+            // Cut while this connection was being set up.
+            let _ = client.shutdown(Shutdown::Both);
+            let _ = server.shutdown(Shutdown::Both);
+            continue;
+        }
         for stream in [&client, &server] {
             if let Ok(clone) = stream.try_clone() {
                 live.push(clone);
