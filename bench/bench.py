@@ -26,6 +26,7 @@ Settings (environment):
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import sqlite3
@@ -171,13 +172,53 @@ def measure(server, script, path="/", args=()):
     return {**runs[len(runs) // 2], "rps_runs": [round(run["rps"]) for run in runs]}
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a process, all its threads."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def postgres_cpu_seconds():
+    """CPU time of every PostgreSQL process on the machine."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        total += cpu_seconds(entry)
+            except OSError:
+                pass
+    return total
+
+
 def wrk(server, script, path="/", args=(), seconds=SECONDS):
+    """One wrk run: throughput, latency, and how busy the server, PostgreSQL
+    and wrk itself kept the machine's cores meanwhile."""
+    before = (time.monotonic(), cpu_seconds(server.process.pid), postgres_cpu_seconds(),
+              resource.getrusage(resource.RUSAGE_CHILDREN))
     command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
                "-s", os.path.join(WRK_DIR, script), server.base + path]
     if args:
         command += ["--", *args]
     output = subprocess.run(command, env={**os.environ, "BENCH_WRK_DIR": WRK_DIR},
                             check=True, capture_output=True, text=True).stdout
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = time.monotonic() - before[0]
+    cores = lambda used: used / elapsed  # noqa: E731
+    cpu = {
+        "server": cores(cpu_seconds(server.process.pid) - before[1]),
+        "postgres": cores(postgres_cpu_seconds() - before[2]),
+        "wrk": cores(children.ru_utime + children.ru_stime
+                     - before[3].ru_utime - before[3].ru_stime),
+    }
     line = next(l for l in output.splitlines() if l.startswith("BENCH "))
     figures = json.loads(line[len("BENCH "):])
     if figures["non_2xx"] or figures["socket_errors"]:
@@ -188,6 +229,7 @@ def wrk(server, script, path="/", args=(), seconds=SECONDS):
         "p50_ms": figures["p50_us"] / 1000,
         "p99_ms": figures["p99_us"] / 1000,
         "requests": figures["requests"],
+        "cpu": cpu,
     }
 
 
@@ -299,12 +341,16 @@ def bench_backend(backend, report):
         server = Server(database)
         try:
             results = {}
+            after_write = None
             for key, title, is_read, run in main_scenarios(server):
+                if not is_read and after_write is None:
+                    # Before the write scenarios grow the data set.
+                    after_write = tags_after_a_write(server, first_visible(server))
                 log(f"   {title}")
                 results[key] = {"title": title, "read": is_read, **run()}
             report["backends"][backend] = {"seed_seconds": seed_seconds, "scenarios": results}
             scale = {POSTS: {"seed_seconds": seed_seconds, **results["tags"],
-                             "after_write_ms": tags_after_a_write(server, first_visible(server))}}
+                             "after_write_ms": after_write}}
         finally:
             server.close()
         if backend == "postgres":
@@ -367,7 +413,9 @@ def render(report):
         f"Produced by `make bench` on {report['date']}; wrk with {THREADS} threads and "
         f"{CONNECTIONS} connections on the same machine as the server and the database; "
         f"each figure is the median-throughput run of {ROUNDS} runs of {SECONDS} s, after "
-        f"{WARMUP_SECONDS} s of warm-up (every run's req/s is in the .json file).",
+        f"{WARMUP_SECONDS} s of warm-up (every run's req/s is in the .json file). "
+        "\"Cores busy\" is the CPU time each used during that run over its length: "
+        f"the machine has {os.cpu_count()}.",
         "",
     ]
     for key, value in report["machine"].items():
@@ -382,12 +430,15 @@ def render(report):
         scenarios = result["scenarios"]
         ceiling = scenarios["healthz"]["rps"]
         lines += [f"## {backend}", "",
-                  "| scenario | req/s | p50 ms | p99 ms | of /healthz |",
-                  "|---|---:|---:|---:|---:|"]
+                  "| scenario | req/s | p50 ms | p99 ms | of /healthz "
+                  "| cores busy: server / PostgreSQL / wrk |",
+                  "|---|---:|---:|---:|---:|---|"]
         for key, s in scenarios.items():
             ratio = f"{s['rps'] / ceiling:.0%}" if s["read"] and key != "healthz" else ""
+            cpu = s["cpu"]
             lines.append(f"| {s['title']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | "
-                         f"{s['p99_ms']:.2f} | {ratio} |")
+                         f"{s['p99_ms']:.2f} | {ratio} | {cpu['server']:.2f} / "
+                         f"{cpu['postgres']:.2f} / {cpu['wrk']:.2f} |")
         lines += ["", f"`GET /api/v1/tags?per_page=50` by size ({TAGS} tags):", "",
                   "| posts | seed s | req/s | p50 ms | p99 ms | first after a write, ms |",
                   "|---:|---:|---:|---:|---:|---:|"]
