@@ -346,6 +346,8 @@ def bench_backend(backend, report):
                 if not is_read and after_write is None:
                     # Before the write scenarios grow the data set.
                     after_write = tags_after_a_write(server, first_visible(server))
+                    if backend == "postgres":
+                        report["plans"][POSTS] = postgres_plans(database, reads=True)
                 log(f"   {title}")
                 results[key] = {"title": title, "read": is_read, **run()}
             report["backends"][backend] = {"seed_seconds": seed_seconds, "scenarios": results}
@@ -353,8 +355,6 @@ def bench_backend(backend, report):
                              "after_write_ms": after_write}}
         finally:
             server.close()
-        if backend == "postgres":
-            report["plans"][POSTS] = postgres_plans(database, reads=True)
     finally:
         database.close()
 
