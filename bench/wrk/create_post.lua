@@ -14,22 +14,10 @@ function init(args)
    end
 end
 
-local function pick_existing(count)
-   local picked, seen = {}, {}
-   while #picked < count do
-      local name = names[math.random(#names)]
-      if not seen[name] then
-         seen[name] = true
-         picked[#picked + 1] = name
-      end
-   end
-   return picked
-end
-
 function request()
    counter = counter + 1
    local id = string.format("%s %d %d", run, thread_id, counter)
-   local tags = pick_existing(3)
+   local tags = pick_distinct(names, 3)
    tags[#tags + 1] = string.format('"bench %s a"', id)
    tags[#tags + 1] = string.format('"bench %s b"', id)
    local body = string.format(

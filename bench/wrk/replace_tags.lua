@@ -18,21 +18,9 @@ function init(args)
    end
 end
 
-local function pick(count)
-   local picked, seen = {}, {}
-   while #picked < count do
-      local name = names[math.random(#names)]
-      if not seen[name] then
-         seen[name] = true
-         picked[#picked + 1] = name
-      end
-   end
-   return picked
-end
-
 function request()
    local id = ids[math.random(#ids)]
-   local body = string.format('{"tags":[%s]}', table.concat(pick(5), ","))
+   local body = string.format('{"tags":[%s]}', table.concat(pick_distinct(names, 5), ","))
    return wrk.format("PATCH", "/api/v1/posts/" .. id, {
       ["Authorization"] = "Bearer " .. token,
       ["Content-Type"] = "application/json",
