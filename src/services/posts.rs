@@ -283,8 +283,7 @@ pub fn list(
         ids.sort_unstable();
         ids.dedup();
     }
-    let walk_newest_first = matches!(conn, DbConn::Sqlite(_))
-        && counts.walking_is_cheaper(&all_tags, page.offset() + page.limit());
+    let walk_newest_first = walk_newest_first(conn, counts, &all_tags, page);
     let matching = MatchingPosts {
         status,
         all_tags,
@@ -308,6 +307,13 @@ pub fn list(
         counts.remember_total(key, changes, listed.total);
     }
     Ok(listed)
+}
+
+/// Whether a page of posts carrying all of `tags` is better found by
+/// walking the newest posts (see [`MatchingPosts::walk_newest_first`]).
+pub fn walk_newest_first(conn: &DbConn, counts: &Counts, tags: &[i64], page: PageRequest) -> bool {
+    matches!(conn, DbConn::Sqlite(_))
+        && counts.walking_is_cheaper(tags, page.offset() + page.limit())
 }
 
 /// Where a list's total comes from.

@@ -341,8 +341,7 @@ pub fn posts_of_tag(
 ) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
     let all_tags = vec![tag.tag.id];
-    let walk_newest_first = matches!(conn, DbConn::Sqlite(_))
-        && counts.walking_is_cheaper(&all_tags, page.offset() + page.limit());
+    let walk_newest_first = super::posts::walk_newest_first(conn, counts, &all_tags, page);
     let matching = MatchingPosts {
         status: StatusFilter::Published,
         all_tags,
