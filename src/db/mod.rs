@@ -9,13 +9,16 @@
 pub mod schema;
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::connection::{
     AnsiTransactionManager, Instrumentation, SimpleConnection, TransactionManager,
 };
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::result::DatabaseErrorKind;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -260,15 +263,92 @@ diesel::define_sql_function! {
     fn unicode_lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// How long a connection that last worked is trusted without a ping when it
+/// is taken from the pool. Under load connections come back within
+/// milliseconds, and a ping on every checkout would be a second round trip
+/// on every request; one idle longer may have been closed by a restart.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// Whether an error says the connection itself is gone (the server closed
+/// it, or it could not be written to), rather than that a statement failed.
+pub fn is_connection_lost(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    )
+}
+
+/// A connection held by the pool, with what the pool knows of its health.
+pub struct PoolConn {
+    conn: DbConn,
+    /// When it last answered.
+    proven_at: Instant,
+    /// The pool's count of lost connections when it last answered.
+    losses_seen: u64,
+    lost: bool,
+}
+
+impl PoolConn {
+    /// Records how work on the connection ended: a lost connection is
+    /// dropped when it goes back to the pool (and makes every connection
+    /// that has not answered since suspect); any other outcome means the
+    /// server answered.
+    pub fn settle(&mut self, lost: bool) {
+        if lost {
+            self.lost = true;
+        } else {
+            self.proven_at = Instant::now();
+        }
+    }
+}
+
+impl std::ops::Deref for PoolConn {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+impl std::borrow::Borrow<DbConn> for r2d2::PooledConnection<DbConnectionManager> {
+    fn borrow(&self) -> &DbConn {
+        self
+    }
+}
+
+impl std::borrow::BorrowMut<DbConn> for r2d2::PooledConnection<DbConnectionManager> {
+    fn borrow_mut(&mut self) -> &mut DbConn {
+        self
+    }
+}
+
 /// Hands out [`DbConn`]s to the pool, choosing the backend from the URL.
+///
+/// A connection is pinged when it is taken only if it has not answered
+/// within [`TRUSTED_FOR`] or a connection was lost since it last did: after
+/// a database restart the first request that meets a dead connection fails
+/// (503), and every other connection is then pinged before it is used.
 #[derive(Debug, Clone)]
 pub struct DbConnectionManager {
     url: DatabaseUrl,
+    losses: Arc<AtomicU64>,
 }
 
 impl DbConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            losses: Arc::default(),
+        }
     }
 }
 
@@ -281,19 +361,36 @@ pub enum PoolConnectionError {
 }
 
 impl ManageConnection for DbConnectionManager {
-    type Connection = DbConn;
+    type Connection = PoolConn;
     type Error = PoolConnectionError;
 
-    fn connect(&self) -> Result<DbConn, PoolConnectionError> {
-        Ok(DbConn::establish(&self.url)?)
+    fn connect(&self) -> Result<PoolConn, PoolConnectionError> {
+        let losses_seen = self.losses.load(Ordering::Acquire);
+        Ok(PoolConn {
+            conn: DbConn::establish(&self.url)?,
+            proven_at: Instant::now(),
+            losses_seen,
+            lost: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), PoolConnectionError> {
-        Ok(on_backend!(conn, |c| c.ping())?)
+    fn is_valid(&self, conn: &mut PoolConn) -> Result<(), PoolConnectionError> {
+        let losses = self.losses.load(Ordering::Acquire);
+        if conn.losses_seen == losses && conn.proven_at.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        on_backend!(&mut conn.conn, |c| c.ping())?;
+        conn.proven_at = Instant::now();
+        conn.losses_seen = losses;
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        on_backend!(conn, |c| c.is_broken())
+    fn has_broken(&self, conn: &mut PoolConn) -> bool {
+        if conn.lost {
+            self.losses.fetch_add(1, Ordering::AcqRel);
+            return true;
+        }
+        on_backend!(&mut conn.conn, |c| c.is_broken())
     }
 }
 

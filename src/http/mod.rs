@@ -22,7 +22,9 @@ use actix_web::{FromRequest, Handler, Responder, web};
 use chrono::NaiveDateTime;
 use utoipa::OpenApi;
 
-use crate::db::{DbConn, Pool};
+use diesel::r2d2::PooledConnection;
+
+use crate::db::{DbConn, DbConnectionManager, Pool, PoolConn};
 use crate::services::counts::{CountCache, Counts};
 use crate::services::{self, PageRequest, ServiceError, ServiceResult};
 use problem::ApiError;
@@ -55,24 +57,22 @@ impl Db {
     {
         let cache = self.counts.clone();
         self.blocking(move |pool| {
-            let checkout = || {
-                pool.get()
-                    .map_err(|error| ServiceError::Unavailable(error.to_string()))
-            };
-            let mut conn = checkout()?;
+            let mut conn = checkout(pool)?;
             let now = services::now();
-            let counts = match cache.check(&mut conn, now)? {
+            let checked = cache.check(&mut conn, now).map_err(ServiceError::from);
+            let counts = match settle(&mut conn, checked)? {
                 Ok(counts) => counts,
                 Err(stale) => {
                     drop(conn);
-                    let counts = cache.recount(stale, services::now(), checkout)?;
-                    conn = checkout()?;
+                    let counts = cache.recount(stale, services::now(), || checkout(pool))?;
+                    conn = checkout(pool)?;
                     counts
                 }
             };
             // As of the moment the counts hold for (a recount is newer).
             let now = now.max(counts.taken_at());
-            work(&mut conn, &counts, now)
+            let outcome = work(&mut conn, &counts, now);
+            settle(&mut conn, outcome)
         })
         .await
     }
@@ -95,10 +95,9 @@ impl Db {
         T: Send + 'static,
     {
         self.blocking(move |pool| {
-            let mut conn = pool
-                .get()
-                .map_err(|error| ServiceError::Unavailable(error.to_string()))?;
-            work(&mut conn)
+            let mut conn = checkout(pool)?;
+            let outcome = work(&mut conn);
+            settle(&mut conn, outcome)
         })
         .await
     }
@@ -114,6 +113,17 @@ impl Db {
             .map_err(|error| ApiError::Internal(format!("blocking task failed: {error}")))?;
         outcome.map_err(ApiError::from)
     }
+}
+
+fn checkout(pool: &Pool) -> ServiceResult<PooledConnection<DbConnectionManager>> {
+    pool.get()
+        .map_err(|error| ServiceError::Unavailable(error.to_string()))
+}
+
+/// Tells the pool whether the connection survived `outcome`.
+fn settle<T>(conn: &mut PoolConn, outcome: ServiceResult<T>) -> ServiceResult<T> {
+    conn.settle(matches!(outcome, Err(ServiceError::ConnectionLost(_))));
+    outcome
 }
 
 /// One route the API serves: its method, its full path as the OpenAPI

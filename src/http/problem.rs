@@ -176,6 +176,10 @@ impl From<ServiceError> for ApiError {
                 log::warn!("database unavailable: {cause}");
                 ApiError::Unavailable(cause)
             }
+            ServiceError::ConnectionLost(cause) => {
+                log::warn!("database connection lost: {cause}");
+                ApiError::Unavailable(format!("the connection was lost: {cause}"))
+            }
             ServiceError::Database(cause) => {
                 log::error!("database error: {cause}");
                 ApiError::Internal(cause.to_string())

@@ -96,7 +96,7 @@ impl CountCache {
         connect: impl FnOnce() -> Result<C, E>,
     ) -> Result<Arc<Counts>, E>
     where
-        C: std::ops::DerefMut<Target = DbConn>,
+        C: std::borrow::BorrowMut<DbConn>,
         E: From<diesel::result::Error>,
     {
         let _one_at_a_time = self.recount.lock().unwrap_or_else(PoisonError::into_inner);
@@ -104,7 +104,7 @@ impl CountCache {
             return Ok(counts);
         }
         let mut conn = connect()?;
-        let counts = Arc::new(Counts::take(&mut conn, now)?);
+        let counts = Arc::new(Counts::take(conn.borrow_mut(), now)?);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
         Ok(counts)
     }

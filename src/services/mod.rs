@@ -35,6 +35,9 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The connection broke under the request; the pool drops it.
+    #[error("the connection was lost: {0}")]
+    ConnectionLost(String),
     #[error("database error: {0}")]
     Database(DieselError),
 }
@@ -47,12 +50,11 @@ impl crate::db::Transient for ServiceError {
 
 impl From<DieselError> for ServiceError {
     /// A connection lost mid-request is an outage, answered like a pool
-    /// timeout (503, retry), not a fault of the service (500). The pool
-    /// drops the connection when it next checks it.
+    /// timeout (503, retry), not a fault of the service (500).
     fn from(error: DieselError) -> Self {
         match error {
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                ServiceError::Unavailable(format!("the connection was lost: {}", info.message()))
+            DieselError::DatabaseError(_, ref info) if crate::db::is_connection_lost(&error) => {
+                ServiceError::ConnectionLost(info.message().trim_end().to_owned())
             }
             other => ServiceError::Database(other),
         }

@@ -72,6 +72,32 @@ async fn postgres_outages_answer_503_and_the_service_recovers() {
     run_with(Backend::Postgres, adjust, test).await;
 }
 
+/// Connections closed while they sat idle in the pool (a database restart,
+/// an idle timeout, an operator) are found and replaced before a request
+/// uses them: nobody sees the outage.
+#[actix_web::test]
+async fn connections_closed_while_idle_are_replaced_unseen() {
+    let (proxy, adjust) = behind_a_proxy();
+    let test = |app: TestApp| async move {
+        let post = app
+            .publish("Outlives its connections", &["Resilience"])
+            .await;
+        let post_path = format!("/posts/{}", post["id"]);
+        for _ in 0..3 {
+            proxy.cut();
+            proxy.restore();
+            // Longer than a connection that just answered is trusted unpinged.
+            actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+            for path in ["/readyz", "/tags", post_path.as_str()] {
+                send(app.request(Method::GET, path).timeout(HANG))
+                    .await
+                    .expect(200);
+            }
+        }
+    };
+    run_with(Backend::Postgres, adjust, test).await;
+}
+
 /// Requests in flight when the connection drops answer 200 or 503, never
 /// 500 and never a hang.
 #[actix_web::test]
