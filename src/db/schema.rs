@@ -33,6 +33,9 @@ diesel::table! {
         post_id -> BigInt,
         tag_id -> BigInt,
         position -> Integer,
+        /// The post's `published_at` while it is published and not deleted,
+        /// else NULL; kept by triggers, for tag pages in public order.
+        public_at -> Nullable<Timestamp>,
     }
 }
 

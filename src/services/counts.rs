@@ -33,6 +33,7 @@ use super::{Page, PageRequest};
 use crate::db::DbConn;
 use crate::db::schema::{count_changes, posts};
 use crate::models::PostStatus;
+use crate::models::TagRow;
 use crate::on_backend;
 
 /// Post-list totals remembered with one set of counts; past this many
@@ -249,6 +250,11 @@ impl Counts {
         self.by_slug.get(slug).map(|tag| TagWithCounts::clone(tag))
     }
 
+    /// The tag with this id, if it existed when the counts were taken.
+    pub fn tag_by_id(&self, id: i64) -> Option<&TagRow> {
+        self.by_id.get(&id).map(|tag| &tag.tag)
+    }
+
     /// The id of the tag with this slug, if there is one.
     pub fn tag_id(&self, slug: &str) -> Option<i64> {
         self.by_slug.get(slug).map(|tag| tag.tag.id)
@@ -271,6 +277,13 @@ impl Counts {
             share *= count as f64 / visible;
         }
         share > 0.0 && (wanted as f64 / share) < rarest as f64
+    }
+
+    /// Of `tags`, the one on the fewest visible posts.
+    pub fn rarest(&self, tags: &[i64]) -> Option<i64> {
+        tags.iter()
+            .copied()
+            .min_by_key(|id| self.by_id.get(id).map_or(0, |tag| tag.post_count))
     }
 
     /// A post list's total, if remembered with these counts.

@@ -214,6 +214,46 @@ fn tags_of_posts(conn: &mut DbConn, post_ids: &[i64]) -> QueryResult<HashMap<i64
     Ok(by_post)
 }
 
+/// [`tags_of_posts`], reading only the links: the tags themselves come
+/// from `counts` (current when they were proven so, at the start of the
+/// request), and from the database only those created since.
+fn tags_of_posts_from(
+    conn: &mut DbConn,
+    counts: &Counts,
+    post_ids: &[i64],
+) -> QueryResult<HashMap<i64, Vec<TagRow>>> {
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let links: Vec<(i64, i64)> = on_backend!(conn, |c| post_tags::table
+        .filter(post_tags::post_id.eq_any(post_ids))
+        .order_by((post_tags::post_id, post_tags::position))
+        .select((post_tags::post_id, post_tags::tag_id))
+        .load(c))?;
+    let unknown: Vec<i64> = links
+        .iter()
+        .map(|&(_, tag_id)| tag_id)
+        .filter(|&tag_id| counts.tag_by_id(tag_id).is_none())
+        .collect();
+    let newer: HashMap<i64, TagRow> = if unknown.is_empty() {
+        HashMap::new()
+    } else {
+        let rows: Vec<TagRow> = on_backend!(conn, |c| tags_table::table
+            .filter(tags_table::id.eq_any(&unknown))
+            .select(TagRow::as_select())
+            .load(c))?;
+        rows.into_iter().map(|tag| (tag.id, tag)).collect()
+    };
+    let mut by_post: HashMap<i64, Vec<TagRow>> = HashMap::new();
+    for (post_id, tag_id) in links {
+        // Missing only if created after the counts and deleted since.
+        if let Some(tag) = counts.tag_by_id(tag_id).or_else(|| newer.get(&tag_id)) {
+            by_post.entry(post_id).or_default().push(tag.clone());
+        }
+    }
+    Ok(by_post)
+}
+
 /// Which posts an admin list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum StatusFilter {
@@ -283,13 +323,13 @@ pub fn list(
         ids.sort_unstable();
         ids.dedup();
     }
-    let walk_newest_first = walk_newest_first(conn, counts, &all_tags, page);
+    let tag_walk = tag_walk(conn, counts, status, &all_tags, page);
     let matching = MatchingPosts {
         status,
         all_tags,
         any_tags,
         title_contains: filter.title_contains.clone(),
-        walk_newest_first,
+        tag_walk,
     };
     // Whether a post matches depends on what the counts' triggers watch,
     // unless the title is searched.
@@ -302,18 +342,53 @@ pub fn list(
         Some(total) => Total::Known(total),
         None => Total::CountWithPage,
     };
-    let (listed, changes) = list_matching(conn, &matching, page, now, total)?;
+    let (listed, changes) = list_matching(conn, counts, &matching, page, now, total)?;
     if let (Some(key), Some(changes)) = (key, changes) {
         counts.remember_total(key, changes, listed.total);
     }
     Ok(listed)
 }
 
-/// Whether a page of posts carrying all of `tags` is better found by
-/// walking the newest posts (see [`MatchingPosts::walk_newest_first`]).
-pub fn walk_newest_first(conn: &DbConn, counts: &Counts, tags: &[i64], page: PageRequest) -> bool {
-    matches!(conn, DbConn::Sqlite(_))
+// Links looked up beside the ones a list walks.
+diesel::alias!(post_tags as other_links: OtherLinks);
+
+/// How a page of the posts with `status` that carry all of `tags` is best
+/// found.
+pub fn tag_walk(
+    conn: &DbConn,
+    counts: &Counts,
+    status: StatusFilter,
+    tags: &[i64],
+    page: PageRequest,
+) -> TagWalk {
+    if status == StatusFilter::Published
+        && let Some(rarest) = counts.rarest(tags)
+    {
+        return TagWalk::PublicLinksOf(rarest);
+    }
+    if matches!(conn, DbConn::Sqlite(_))
         && counts.walking_is_cheaper(tags, page.offset() + page.limit())
+    {
+        TagWalk::NewestPosts
+    } else {
+        TagWalk::Gather
+    }
+}
+
+/// How the posts that carry a list's `all_tags` are found, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagWalk {
+    /// Gather the posts of each tag and sort them; on PostgreSQL the
+    /// planner weighs this against walking the newest posts itself.
+    #[default]
+    Gather,
+    /// Walk the posts newest first, checking each for the tags: cheaper
+    /// for common tags, which SQLite's planner cannot tell.
+    NewestPosts,
+    /// Walk this tag's links to visible posts in public order (one range of
+    /// an index), checking each post for the other tags. For public lists;
+    /// the rarest tag has the fewest links to walk.
+    PublicLinksOf(i64),
 }
 
 /// Where a list's total comes from.
@@ -335,10 +410,7 @@ pub struct MatchingPosts {
     pub any_tags: Vec<i64>,
     /// Case-insensitive substring of the title (already lower-cased).
     pub title_contains: Option<String>,
-    /// Check each post, newest first, for the `all_tags` (rather than
-    /// gather the posts of each and sort them). SQLite's planner cannot
-    /// tell which is cheaper, and PostgreSQL's can, so this is for SQLite.
-    pub walk_newest_first: bool,
+    pub tag_walk: TagWalk,
 }
 
 /// A page of the matching posts with their tags; with
@@ -346,6 +418,7 @@ pub struct MatchingPosts {
 /// made at (when the page is not empty), so that it can be remembered.
 pub fn list_matching(
     conn: &mut DbConn,
+    counts: &Counts,
     matching: &MatchingPosts,
     page: PageRequest,
     now: NaiveDateTime,
@@ -358,11 +431,13 @@ pub fn list_matching(
     let status = matching.status;
 
     let (rows, total, changes) = on_backend!(conn, |c| {
-        // Built twice at most (for the page and, past the end, for the
-        // total); a macro because a boxed query cannot be cloned.
+        // The posts that match, from `$base` (posts, or one tag's links
+        // joined to their posts). Built twice at most (for the page and,
+        // past the end, for the total); a macro because a boxed query cannot
+        // be cloned and the two bases are different types.
         macro_rules! matching_posts {
-            () => {{
-                let mut query = posts::table.into_boxed();
+            ($base:expr) => {{
+                let mut query = $base;
                 query = match status {
                     StatusFilter::All => query.filter(posts::deleted_at.is_null()),
                     StatusFilter::Draft => query
@@ -375,29 +450,34 @@ pub fn list_matching(
                         .filter(posts::deleted_at.is_null()),
                     StatusFilter::Deleted => query.filter(posts::deleted_at.is_not_null()),
                 };
-                for tag_id in &matching.all_tags {
-                    query = if matching.walk_newest_first {
-                        query.filter(dsl::exists(
-                            post_tags::table
-                                .filter(post_tags::post_id.eq(posts::id))
-                                .filter(post_tags::tag_id.eq(*tag_id)),
-                        ))
-                    } else {
-                        query.filter(
+                for &tag_id in &matching.all_tags {
+                    query = match matching.tag_walk {
+                        // The walk itself.
+                        TagWalk::PublicLinksOf(walked) if walked == tag_id => query,
+                        TagWalk::Gather => query.filter(
                             posts::id.eq_any(
-                                post_tags::table
-                                    .filter(post_tags::tag_id.eq(*tag_id))
-                                    .select(post_tags::post_id),
+                                other_links
+                                    .filter(other_links.field(post_tags::tag_id).eq(tag_id))
+                                    .select(other_links.field(post_tags::post_id)),
                             ),
-                        )
+                        ),
+                        _ => query.filter(dsl::exists(
+                            other_links
+                                .filter(other_links.field(post_tags::post_id).eq(posts::id))
+                                .filter(other_links.field(post_tags::tag_id).eq(tag_id)),
+                        )),
                     };
                 }
                 if !matching.any_tags.is_empty() {
                     query = query.filter(
                         posts::id.eq_any(
-                            post_tags::table
-                                .filter(post_tags::tag_id.eq_any(&matching.any_tags))
-                                .select(post_tags::post_id),
+                            other_links
+                                .filter(
+                                    other_links
+                                        .field(post_tags::tag_id)
+                                        .eq_any(&matching.any_tags),
+                                )
+                                .select(other_links.field(post_tags::post_id)),
                         ),
                     );
                 }
@@ -411,35 +491,57 @@ pub fn list_matching(
                 query
             }};
         }
-        // The page: newest first.
-        macro_rules! page_of {
-            ($query:expr) => {{
-                let mut query = $query;
-                if status != StatusFilter::Published {
-                    // Posts never published have no date; they lead the
-                    // admin's list.
-                    query = query.order_by(posts::published_at.is_null().desc());
+        // The visible posts' links to the walked tag, newest first.
+        macro_rules! links_of {
+            ($walked:expr) => {
+                post_tags::table
+                    .inner_join(posts::table)
+                    .filter(post_tags::tag_id.eq($walked))
+                    .filter(post_tags::public_at.le(now))
+                    .into_boxed()
+            };
+        }
+        // The page of `$selection`: newest first.
+        macro_rules! load_page {
+            ($selection:expr) => {
+                match matching.tag_walk {
+                    // Ordered as the index is: the same order as below.
+                    TagWalk::PublicLinksOf(walked) => matching_posts!(links_of!(walked))
+                        .select($selection)
+                        .order_by(post_tags::public_at.desc())
+                        .then_order_by(post_tags::post_id.desc())
+                        .limit(page.limit())
+                        .offset(page.offset())
+                        .load(c),
+                    _ => {
+                        let mut query =
+                            matching_posts!(posts::table.into_boxed()).select($selection);
+                        if status != StatusFilter::Published {
+                            // Posts never published have no date; they
+                            // lead the admin's list.
+                            query = query.order_by(posts::published_at.is_null().desc());
+                        }
+                        query
+                            .then_order_by(posts::published_at.desc())
+                            .then_order_by(posts::id.desc())
+                            .limit(page.limit())
+                            .offset(page.offset())
+                            .load(c)
+                    }
                 }
-                query
-                    .then_order_by(posts::published_at.desc())
-                    .then_order_by(posts::id.desc())
-                    .limit(page.limit())
-                    .offset(page.offset())
-            }};
+            };
         }
         match total {
             Total::Known(total) => {
-                let rows: Vec<PostRow> =
-                    page_of!(matching_posts!().select(PostRow::as_select())).load(c)?;
+                let rows: Vec<PostRow> = load_page!(PostRow::as_select())?;
                 QueryResult::Ok((rows, total, None))
             }
             Total::CountWithPage => {
-                let rows: Vec<(PostRow, i64, i64)> = page_of!(matching_posts!().select((
+                let rows: Vec<(PostRow, i64, i64)> = load_page!((
                     PostRow::as_select(),
                     dsl::sql::<BigInt>("count(*) OVER ()"),
                     dsl::sql::<BigInt>(COMMITTED_CHANGES_SQL),
-                )))
-                .load(c)?;
+                ))?;
                 match rows.first() {
                     Some(&(_, total, changes)) => Ok((
                         rows.into_iter().map(|(post, _, _)| post).collect(),
@@ -448,7 +550,14 @@ pub fn list_matching(
                     )),
                     // A page past the end has no row to carry the count.
                     None => {
-                        let total: i64 = matching_posts!().count().get_result(c)?;
+                        let total: i64 = match matching.tag_walk {
+                            TagWalk::PublicLinksOf(walked) => {
+                                matching_posts!(links_of!(walked)).count().get_result(c)?
+                            }
+                            _ => matching_posts!(posts::table.into_boxed())
+                                .count()
+                                .get_result(c)?,
+                        };
                         Ok((Vec::new(), total, None))
                     }
                 }
@@ -457,7 +566,7 @@ pub fn list_matching(
     })?;
 
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let mut tags = tags_of_posts(conn, &ids)?;
+    let mut tags = tags_of_posts_from(conn, counts, &ids)?;
     let listed = Page {
         items: rows
             .into_iter()

@@ -341,16 +341,16 @@ pub fn posts_of_tag(
 ) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
     let all_tags = vec![tag.tag.id];
-    let walk_newest_first = super::posts::walk_newest_first(conn, counts, &all_tags, page);
+    let tag_walk = super::posts::tag_walk(conn, counts, StatusFilter::Published, &all_tags, page);
     let matching = MatchingPosts {
         status: StatusFilter::Published,
         all_tags,
-        walk_newest_first,
+        tag_walk,
         ..Default::default()
     };
     // The visible posts that carry the tag are what `post_count` counts.
     let total = Total::Known(tag.post_count);
-    let (posts, _) = super::posts::list_matching(conn, &matching, page, now, total)?;
+    let (posts, _) = super::posts::list_matching(conn, counts, &matching, page, now, total)?;
     Ok((tag, posts))
 }
 
