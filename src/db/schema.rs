@@ -45,6 +45,8 @@ diesel::table! {
     count_changes (shard) {
         shard -> BigInt,
         changes -> BigInt,
+        /// Post edits that change no count (the `post_edits` migration).
+        edits -> BigInt,
     }
 }
 

@@ -25,7 +25,7 @@ use utoipa::OpenApi;
 use diesel::r2d2::PooledConnection;
 
 use crate::db::{DbConn, DbConnectionManager, Pool, PoolConn};
-use crate::services::counts::{CountCache, Counts};
+use crate::services::counts::{CountCache, Proven};
 use crate::services::{self, PageRequest, ServiceError, ServiceResult};
 use problem::ApiError;
 
@@ -52,7 +52,7 @@ impl Db {
     /// connection, so that requests that need no counts go on being served.
     pub async fn run_counted<T, F>(&self, work: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn, &Counts, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
+        F: FnOnce(&mut DbConn, &Proven, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let cache = self.counts.clone();

@@ -18,6 +18,11 @@
 //! join runs every time. The same proof covers the totals of post lists
 //! whose filters involve only what the triggers watch (status, dates,
 //! trashing, tags): they are remembered with the counts they agree with.
+//!
+//! Pages of posts are remembered the same way: a second sum, `edits`,
+//! grows with every other committed change to a post (title, body, ...), and
+//! a page is answered from memory to a request that read both sums as they
+//! were when the page was read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -27,7 +32,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl;
 use diesel::prelude::*;
 
-use super::posts::StatusFilter;
+use super::posts::{MatchingPosts, PostWithTags, StatusFilter};
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use super::{Page, PageRequest};
 use crate::db::DbConn;
@@ -39,6 +44,10 @@ use crate::on_backend;
 /// Post-list totals remembered with one set of counts; past this many
 /// distinct filters, they are forgotten and remembering starts again.
 const MAX_REMEMBERED_TOTALS: usize = 10_000;
+
+/// Roughly how much memory remembered pages of posts may take; past it they
+/// are forgotten and remembering starts again.
+const MAX_REMEMBERED_PAGE_BYTES: usize = 32 << 20;
 
 /// The sum of `count_changes`, as an expression: it grows with every
 /// committed transaction that can change a count. A statement that selects
@@ -67,9 +76,9 @@ impl CountCache {
     ///
     /// Callers should read the rest of their answer as of
     /// `now.max(counts.taken_at())`: a recount may be newer than `now`.
-    pub fn counts(&self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Arc<Counts>> {
+    pub fn counts(&self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Proven> {
         match self.check(conn, now)? {
-            Ok(counts) => Ok(counts),
+            Ok(proven) => Ok(proven),
             Err(stale) => self.recount(stale, now, || Ok(conn)),
         }
     }
@@ -80,9 +89,12 @@ impl CountCache {
         &self,
         conn: &mut DbConn,
         now: NaiveDateTime,
-    ) -> QueryResult<Result<Arc<Counts>, Stale>> {
-        let changes = committed_changes(conn)?;
-        Ok(self.usable(changes, now).ok_or(Stale { changes }))
+    ) -> QueryResult<Result<Proven, Stale>> {
+        let writes = committed_writes(conn)?;
+        Ok(match self.usable(writes.changes, now) {
+            Some(counts) => Ok(Proven { counts, writes }),
+            None => Err(Stale { writes }),
+        })
     }
 
     /// Fresh counts after [`CountCache::check`] found the remembered ones
@@ -95,19 +107,20 @@ impl CountCache {
         stale: Stale,
         now: NaiveDateTime,
         connect: impl FnOnce() -> Result<C, E>,
-    ) -> Result<Arc<Counts>, E>
+    ) -> Result<Proven, E>
     where
         C: std::borrow::BorrowMut<DbConn>,
         E: From<diesel::result::Error>,
     {
+        let writes = stale.writes;
         let _one_at_a_time = self.recount.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(counts) = self.usable(stale.changes, now) {
-            return Ok(counts);
+        if let Some(counts) = self.usable(writes.changes, now) {
+            return Ok(Proven { counts, writes });
         }
         let mut conn = connect()?;
         let counts = Arc::new(Counts::take(conn.borrow_mut(), now)?);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
-        Ok(counts)
+        Ok(Proven { counts, writes })
     }
 
     fn usable(&self, changes: i64, now: NaiveDateTime) -> Option<Arc<Counts>> {
@@ -120,21 +133,134 @@ impl CountCache {
     }
 }
 
-/// Remembered counts that no longer hold: the `count_changes` sum they
-/// must be at least as new as.
+/// Remembered counts that no longer hold, and the sums the request read.
 #[derive(Debug, Clone, Copy)]
 pub struct Stale {
-    changes: i64,
+    writes: Writes,
 }
 
-/// The sum of `count_changes`, summed here rather than by `SUM` (numeric on
+/// The sums of `count_changes` a request read: `changes` grows with every
+/// committed transaction that can change a count, `edits` with every other
+/// committed change to a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Writes {
+    changes: i64,
+    edits: i64,
+}
+
+impl Writes {
+    /// Whether these sums were read after `other`'s, with writes between.
+    fn newer_than(self, other: Writes) -> bool {
+        self != other && self.changes >= other.changes && self.edits >= other.edits
+    }
+}
+
+/// The sums of `count_changes`, summed here rather than by `SUM` (numeric on
 /// PostgreSQL) so that the statement is a typed one, prepared once per
 /// connection: every read of the counts runs it.
-fn committed_changes(conn: &mut DbConn) -> QueryResult<i64> {
-    let shards: Vec<i64> = on_backend!(conn, |c| count_changes::table
-        .select(count_changes::changes)
+fn committed_writes(conn: &mut DbConn) -> QueryResult<Writes> {
+    let shards: Vec<(i64, i64)> = on_backend!(conn, |c| count_changes::table
+        .select((count_changes::changes, count_changes::edits))
         .load(c))?;
-    Ok(shards.into_iter().sum())
+    Ok(shards.into_iter().fold(
+        Writes {
+            changes: 0,
+            edits: 0,
+        },
+        |sum, (changes, edits)| Writes {
+            changes: sum.changes + changes,
+            edits: sum.edits + edits,
+        },
+    ))
+}
+
+/// Counts proven exact for one request, with the sums it read: what it
+/// reads next is at least as new.
+pub struct Proven {
+    counts: Arc<Counts>,
+    writes: Writes,
+}
+
+impl std::ops::Deref for Proven {
+    type Target = Counts;
+
+    fn deref(&self) -> &Counts {
+        &self.counts
+    }
+}
+
+impl Proven {
+    /// A page of posts remembered by a request that read the same sums:
+    /// nothing it shows can have changed since.
+    pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
+        let pages = self
+            .counts
+            .pages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if pages.writes != Some(self.writes) {
+            return None;
+        }
+        pages.entries.get(key).cloned()
+    }
+
+    /// Remembers a page read after this request's sums. Pages of older
+    /// sums are forgotten; a page of sums older than those remembered is not
+    /// kept.
+    pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
+        let mut pages = self
+            .counts
+            .pages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match pages.writes {
+            Some(writes) if writes == self.writes => {}
+            Some(writes) if !self.writes.newer_than(writes) => return,
+            _ => {
+                pages.writes = Some(self.writes);
+                pages.entries.clear();
+                pages.bytes = 0;
+            }
+        }
+        let bytes = page_bytes(page);
+        if pages.bytes + bytes > MAX_REMEMBERED_PAGE_BYTES {
+            pages.entries.clear();
+            pages.bytes = 0;
+        }
+        pages.bytes += bytes;
+        pages.entries.insert(key, page.clone());
+    }
+}
+
+/// Which page of which posts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub matching: MatchingPosts,
+    pub page: PageRequest,
+}
+
+/// Pages of posts remembered with one set of counts, for one reading of
+/// the sums.
+#[derive(Default)]
+struct Pages {
+    writes: Option<Writes>,
+    entries: HashMap<PageKey, Page<PostWithTags>>,
+    /// Roughly what the entries hold.
+    bytes: usize,
+}
+
+fn page_bytes(page: &Page<PostWithTags>) -> usize {
+    page.items
+        .iter()
+        .map(|item| {
+            let post = &item.post;
+            512 + post.title.len()
+                + post.body.len()
+                + post.slug.len()
+                + post.excerpt.as_ref().map_or(0, String::len)
+                + item.tags.len() * 128
+        })
+        .sum()
 }
 
 /// Every tag with its counts, as of one snapshot.
@@ -153,13 +279,14 @@ pub struct Counts {
     /// How many posts are visible.
     visible_posts: i64,
     totals: Mutex<HashMap<TotalKey, i64>>,
+    pages: Mutex<Pages>,
 }
 
 impl Counts {
     fn take(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Self> {
-        let (changes, tags, (visible_posts, expires_at)) = conn.read_snapshot(|conn| {
+        let (writes, tags, (visible_posts, expires_at)) = conn.read_snapshot(|conn| {
             Ok((
-                committed_changes(conn)?,
+                committed_writes(conn)?,
                 tags::all_with_counts(conn, now)?,
                 published_posts(conn, now)?,
             ))
@@ -192,7 +319,7 @@ impl Counts {
             .collect();
         let by_id = tags.into_iter().map(|tag| (tag.tag.id, tag)).collect();
         Ok(Self {
-            changes,
+            changes: writes.changes,
             taken_at: now,
             expires_at,
             by_count,
@@ -202,6 +329,7 @@ impl Counts {
             by_id,
             visible_posts,
             totals: Mutex::default(),
+            pages: Mutex::default(),
         })
     }
 

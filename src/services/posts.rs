@@ -7,7 +7,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::counts::{COMMITTED_CHANGES_SQL, Counts, TotalKey};
+use super::counts::{COMMITTED_CHANGES_SQL, Counts, PageKey, Proven, TotalKey};
 use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags as tags_table};
@@ -287,7 +287,7 @@ pub struct PostFilter {
 /// in memory, so that the database plans with the tags' own statistics.
 pub fn list(
     conn: &mut DbConn,
-    counts: &Counts,
+    counts: &Proven,
     filter: &PostFilter,
     audience: Audience,
     page: PageRequest,
@@ -376,7 +376,7 @@ pub fn tag_walk(
 }
 
 /// How the posts that carry a list's `all_tags` are found, newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TagWalk {
     /// Gather the posts of each tag and sort them; on PostgreSQL the
     /// planner weighs this against walking the newest posts itself.
@@ -401,7 +401,7 @@ pub enum Total {
 }
 
 /// Which posts a list shows, its tags given by id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct MatchingPosts {
     pub status: StatusFilter,
     /// Tags the post must all have.
@@ -416,14 +416,23 @@ pub struct MatchingPosts {
 /// A page of the matching posts with their tags; with
 /// [`Total::CountWithPage`], also the `count_changes` sum the count was
 /// made at (when the page is not empty), so that it can be remembered.
+/// A page read by a request that found the same `count_changes` sums is
+/// answered from memory: nothing it shows can have changed since.
 pub fn list_matching(
     conn: &mut DbConn,
-    counts: &Counts,
+    counts: &Proven,
     matching: &MatchingPosts,
     page: PageRequest,
     now: NaiveDateTime,
     total: Total,
 ) -> ServiceResult<(Page<PostWithTags>, Option<i64>)> {
+    let key = PageKey {
+        matching: matching.clone(),
+        page,
+    };
+    if let Some(remembered) = counts.page(&key) {
+        return Ok((remembered, None));
+    }
     let pattern = matching
         .title_contains
         .as_deref()
@@ -578,6 +587,7 @@ pub fn list_matching(
         request: page,
         total,
     };
+    counts.remember_page(key, &listed);
     Ok((listed, changes))
 }
 

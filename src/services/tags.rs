@@ -7,7 +7,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
-use super::counts::Counts;
+use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
 use super::{Page, PageRequest, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
@@ -334,7 +334,7 @@ fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWithCou
 /// and the total from the counts in memory, then the page and its tags.
 pub fn posts_of_tag(
     conn: &mut DbConn,
-    counts: &Counts,
+    counts: &Proven,
     slug: &str,
     page: PageRequest,
     now: NaiveDateTime,

@@ -134,12 +134,27 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
             all_tags: vec!["tag-3-0".into()],
             ..Default::default()
         };
+        let mut edits = 0;
         for filter in [PostFilter::default(), tagged] {
             let (listed, first) = statements.during(|| list(conn, &filter));
             assert!(listed.items.iter().all(|post| post.tags.len() == 5));
             assert!(first.len() <= 3, "{first:#?}");
+            // Until something is written, the page itself is remembered.
             let (again, run) = statements.during(|| list(conn, &filter));
             assert_eq!(again.total, listed.total);
+            assert_eq!(run.len(), 1, "the check of the counts: {run:#?}");
+            // An edit that changes no count: the page is read again.
+            edits += 1;
+            change(
+                conn,
+                listed.items[0].post.id,
+                PostUpdate {
+                    body: Some(format!("Edit {edits}")),
+                    ..Default::default()
+                },
+            );
+            let (edited, run) = statements.during(|| list(conn, &filter));
+            assert_eq!(edited.items[0].post.body, format!("Edit {edits}"));
             assert_eq!(
                 run.len(),
                 3,
