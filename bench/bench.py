@@ -291,6 +291,19 @@ POSTGRES_PLANS = {
 
 # The statements behind the other reads, as the services write them, for
 # the two most popular tags ({first} and {second}, by id) and a post.
+COMMITTED_CHANGES = "(SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM count_changes)"
+# The rarer tag's links newest first, each post probed for the other tag.
+TWO_TAGS = """
+        SELECT {columns}
+        FROM post_tags JOIN posts ON post_tags.post_id = posts.id
+        WHERE post_tags.tag_id = {{second}}
+          AND post_tags.public_at <= (now() AT TIME ZONE 'UTC')
+          AND posts.status = 'published' AND posts.published_at <= (now() AT TIME ZONE 'UTC')
+          AND posts.deleted_at IS NULL
+          AND EXISTS (SELECT 1 FROM post_tags other_links
+                      WHERE other_links.post_id = posts.id AND other_links.tag_id = {{first}})
+        ORDER BY post_tags.public_at DESC, post_tags.post_id DESC LIMIT 20"""
+
 POSTGRES_READ_PLANS = {
     "tag page (GET /tags/{slug}/posts: the tag's links in public order; the total comes from the counts)": """
         SELECT posts.id, posts.title, posts.slug, posts.body, posts.excerpt, posts.status,
@@ -307,25 +320,10 @@ POSTGRES_READ_PLANS = {
                                    AND public_at IS NOT NULL
                                    ORDER BY public_at DESC, post_id DESC LIMIT 20))
         ORDER BY post_id, position""",
-    "posts with two tags, counted with the page (GET /posts?tag=a&tag=b: the rarer tag's links, total not yet known)": """
-        SELECT posts.id, count(*) OVER (),
-               (SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM count_changes)
-        FROM post_tags JOIN posts ON post_tags.post_id = posts.id
-        WHERE post_tags.tag_id = {second} AND post_tags.public_at <= (now() AT TIME ZONE 'UTC')
-          AND posts.status = 'published' AND posts.published_at <= (now() AT TIME ZONE 'UTC')
-          AND posts.deleted_at IS NULL
-          AND EXISTS (SELECT 1 FROM post_tags other_links
-                      WHERE other_links.post_id = posts.id AND other_links.tag_id = {first})
-        ORDER BY post_tags.public_at DESC, post_tags.post_id DESC LIMIT 20""",
-    "posts with two tags, total remembered (the same walk stops after 20)": """
-        SELECT posts.id
-        FROM post_tags JOIN posts ON post_tags.post_id = posts.id
-        WHERE post_tags.tag_id = {second} AND post_tags.public_at <= (now() AT TIME ZONE 'UTC')
-          AND posts.status = 'published' AND posts.published_at <= (now() AT TIME ZONE 'UTC')
-          AND posts.deleted_at IS NULL
-          AND EXISTS (SELECT 1 FROM post_tags other_links
-                      WHERE other_links.post_id = posts.id AND other_links.tag_id = {first})
-        ORDER BY post_tags.public_at DESC, post_tags.post_id DESC LIMIT 20""",
+    "posts with two tags, counted with the page (GET /posts?tag=a&tag=b: the rarer tag's links, total not yet known)":
+        TWO_TAGS.format(columns="posts.id, count(*) OVER (), " + COMMITTED_CHANGES),
+    "posts with two tags, total remembered (the same walk stops after 20)":
+        TWO_TAGS.format(columns="posts.id"),
     "a post with its tags (GET /posts/{id})": """
         SELECT posts.*, tags.*
         FROM posts
