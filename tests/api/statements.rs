@@ -372,40 +372,41 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
     });
 }
 
+/// What `sql`, a `SELECT COUNT(*) AS n`, counts.
+fn count_of(conn: &mut DbConn, sql: &str) -> i64 {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Count> =
+        blog_backend::on_backend!(&mut *conn, |c| diesel::sql_query(sql).load(c)).unwrap();
+    rows[0].n
+}
+
 /// Every link carries its post's place in public lists, whatever changed
 /// the post: the service (publish, schedule, unpublish, trash, restore,
 /// re-tag) or SQL.
 fn links_carry_their_posts_public_order(backend: Backend) {
     with_connection(backend, |conn, _| {
-        let mismatched = |conn: &mut DbConn| -> i64 {
-            use diesel::prelude::*;
-            let sql = "SELECT COUNT(*) AS n FROM post_tags JOIN posts ON posts.id = post_tags.post_id \
+        let mismatched = |conn: &mut DbConn| {
+            count_of(
+                conn,
+                "SELECT COUNT(*) AS n FROM post_tags JOIN posts ON posts.id = post_tags.post_id \
                  WHERE post_tags.public_at IS DISTINCT FROM \
                  CASE WHEN posts.status = 'published' AND posts.deleted_at IS NULL \
-                 THEN posts.published_at END";
-            #[derive(QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let rows: Vec<Count> =
-                blog_backend::on_backend!(&mut *conn, |c| diesel::sql_query(sql).load(c)).unwrap();
-            rows[0].n
+                 THEN posts.published_at END",
+            )
+        };
+        let public_links = |conn: &mut DbConn| {
+            count_of(
+                conn,
+                "SELECT COUNT(*) AS n FROM post_tags WHERE public_at IS NOT NULL",
+            )
         };
         let post = publish(conn, "Moves about", names("public", 3));
         let draft = posts::create(conn, new_post("Draft".into(), names("public", 2))).unwrap();
-        let public_links = |conn: &mut DbConn| -> i64 {
-            use diesel::prelude::*;
-            #[derive(QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let sql = "SELECT COUNT(*) AS n FROM post_tags WHERE public_at IS NOT NULL";
-            let rows: Vec<Count> =
-                blog_backend::on_backend!(&mut *conn, |c| diesel::sql_query(sql).load(c)).unwrap();
-            rows[0].n
-        };
         assert_eq!((mismatched(conn), public_links(conn)), (0, 3));
         let steps: Vec<PostUpdate> = vec![
             PostUpdate {
