@@ -193,26 +193,31 @@ impl Proven {
     /// A page of posts remembered by a request that read the same sums:
     /// nothing it shows can have changed since.
     pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
-        let pages = self
-            .counts
+        let remembered = {
+            let pages = self.pages();
+            if pages.writes != Some(self.writes) {
+                return None;
+            }
+            pages.entries.get(key).cloned()
+        };
+        // Copied outside the lock, which other requests may be waiting for.
+        remembered.map(|page| Page::clone(&page))
+    }
+
+    fn pages(&self) -> std::sync::MutexGuard<'_, Pages> {
+        self.counts
             .pages
             .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if pages.writes != Some(self.writes) {
-            return None;
-        }
-        pages.entries.get(key).cloned()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Remembers a page read after this request's sums. Pages of older
     /// sums are forgotten; a page of sums older than those remembered is not
     /// kept.
     pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
-        let mut pages = self
-            .counts
-            .pages
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let bytes = page_bytes(page);
+        let page = Arc::new(page.clone());
+        let mut pages = self.pages();
         match pages.writes {
             Some(writes) if writes == self.writes => {}
             Some(writes) if !self.writes.newer_than(writes) => return,
@@ -222,13 +227,12 @@ impl Proven {
                 pages.bytes = 0;
             }
         }
-        let bytes = page_bytes(page);
         if pages.bytes + bytes > MAX_REMEMBERED_PAGE_BYTES {
             pages.entries.clear();
             pages.bytes = 0;
         }
         pages.bytes += bytes;
-        pages.entries.insert(key, page.clone());
+        pages.entries.insert(key, page);
     }
 }
 
@@ -244,7 +248,7 @@ pub struct PageKey {
 #[derive(Default)]
 struct Pages {
     writes: Option<Writes>,
-    entries: HashMap<PageKey, Page<PostWithTags>>,
+    entries: HashMap<PageKey, Arc<Page<PostWithTags>>>,
     /// Roughly what the entries hold.
     bytes: usize,
 }
