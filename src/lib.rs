@@ -64,7 +64,7 @@ impl Application {
         if config.admin_token.is_none() {
             log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
         }
-        let db = web::Data::new(Db::new(pool));
+        let db = web::Data::new(Db::new(pool, config.database_url.backend()));
         db.warm_counts().await;
         let auth = web::Data::new(Auth {
             token: config.admin_token.clone(),

@@ -70,6 +70,16 @@ pub struct PostRow {
     pub version: i64,
 }
 
+impl PostRow {
+    /// Whether the public may see the post at `now`: what
+    /// `services::posts::visible` says in SQL.
+    pub fn is_visible_at(&self, now: NaiveDateTime) -> bool {
+        self.status == PostStatus::Published
+            && self.published_at.is_some_and(|date| date <= now)
+            && self.deleted_at.is_none()
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct NewPostRow<'a> {

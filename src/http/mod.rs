@@ -9,6 +9,7 @@ pub mod openapi;
 mod posts;
 pub mod problem;
 mod rules;
+mod shared_reading;
 mod tags;
 pub mod views;
 
@@ -24,54 +25,115 @@ use utoipa::OpenApi;
 
 use diesel::r2d2::PooledConnection;
 
-use crate::db::{DbConn, DbConnectionManager, Pool, PoolConn};
-use crate::services::counts::{CountCache, Proven};
-use crate::services::{self, PageRequest, ServiceError, ServiceResult};
+use crate::db::{Backend, DbConn, DbConnectionManager, Pool, PoolConn};
+use crate::services::counts::{self, Checked, CountCache, Proven, Writes};
+use crate::services::{self, MemoryOnly, PageRequest, Reader, ServiceError, ServiceResult};
 use problem::ApiError;
+use shared_reading::SharedReading;
 
-/// The connection pool, used from handlers, and the tag counts kept in
-/// memory beside it. Diesel blocks, so every call (taking a connection
-/// included) runs on the blocking thread pool, never on an async worker.
+/// The connection pool, used from handlers, and the tag counts and
+/// answers kept in memory beside it. Diesel blocks, so every call that
+/// touches the database (taking a connection included) runs on the blocking
+/// thread pool, never on an async worker; answers from memory are given on
+/// the worker.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    backend: Backend,
     counts: Arc<CountCache>,
+    writes: Arc<SharedReading<Writes, ApiError>>,
 }
 
 impl Db {
-    pub fn new(pool: Pool) -> Self {
+    pub fn new(pool: Pool, backend: Backend) -> Self {
         Self {
             pool,
+            backend,
             counts: Arc::new(CountCache::new()),
+            writes: Arc::default(),
         }
     }
 
     /// [`Db::run`] for work that needs the tag counts, given counts proven
-    /// current (or taken afresh) and the moment they hold for. While another
-    /// request recounts, this one waits for it without holding a
-    /// connection, so that requests that need no counts go on being served.
+    /// current (or taken afresh) and the moment they hold for. `work` is
+    /// first given no connection, and called again with one only if what
+    /// it needs is not in memory. While another request recounts, this one
+    /// waits for it without holding a connection, so that requests that
+    /// need no counts go on being served.
     pub async fn run_counted<T, F>(&self, work: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn, &Proven, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
+        F: Fn(&mut dyn Reader, &Proven, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let cache = self.counts.clone();
+        let now = services::now();
+        let writes = self.committed_writes().await?;
+        match self.counts.proven(writes, now) {
+            Ok(counts) => {
+                // As of the moment the counts hold for (a recount is newer).
+                let now = now.max(counts.taken_at());
+                self.run_memory_first(work, counts, now).await
+            }
+            Err(stale) => {
+                let cache = self.counts.clone();
+                self.blocking(move |pool| {
+                    let counts = cache.recount(stale, services::now(), || checkout(pool))?;
+                    let now = now.max(counts.taken_at());
+                    let mut conn = checkout(pool)?;
+                    let outcome = work(&mut **conn, &counts, now);
+                    settle(&mut conn, outcome)
+                })
+                .await
+            }
+        }
+    }
+
+    /// [`Db::run`] for reads that may be answered from memory, given what
+    /// is remembered for the `count_changes` sums as they are now. `work`
+    /// is first given no connection, as in [`Db::run_counted`].
+    pub async fn run_checked<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: Fn(&mut dyn Reader, &Checked, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let now = services::now();
+        let writes = self.committed_writes().await?;
+        let checked = self.counts.checked(writes);
+        self.run_memory_first(work, checked, now).await
+    }
+
+    /// The `count_changes` sums, read after this call began: by this
+    /// request, or by another one for both.
+    async fn committed_writes(&self) -> Result<Writes, ApiError> {
+        self.writes
+            .read(|| {
+                self.blocking(|pool| {
+                    let mut conn = checkout(pool)?;
+                    let writes = counts::committed_writes(&mut conn).map_err(ServiceError::from);
+                    settle(&mut conn, writes)
+                })
+            })
+            .await
+    }
+
+    /// `work` from memory, on this worker; else with a connection.
+    async fn run_memory_first<T, C, F>(
+        &self,
+        work: F,
+        context: C,
+        now: NaiveDateTime,
+    ) -> Result<T, ApiError>
+    where
+        F: Fn(&mut dyn Reader, &C, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
+        C: Send + 'static,
+        T: Send + 'static,
+    {
+        match work(&mut MemoryOnly(self.backend), &context, now) {
+            Err(ServiceError::NotInMemory) => {}
+            answered => return answered.map_err(ApiError::from),
+        }
         self.blocking(move |pool| {
             let mut conn = checkout(pool)?;
-            let now = services::now();
-            let checked = cache.check(&mut conn, now).map_err(ServiceError::from);
-            let counts = match settle(&mut conn, checked)? {
-                Ok(counts) => counts,
-                Err(stale) => {
-                    drop(conn);
-                    let counts = cache.recount(stale, services::now(), || checkout(pool))?;
-                    conn = checkout(pool)?;
-                    counts
-                }
-            };
-            // As of the moment the counts hold for (a recount is newer).
-            let now = now.max(counts.taken_at());
-            let outcome = work(&mut conn, &counts, now);
+            let outcome = work(&mut **conn, &context, now);
             settle(&mut conn, outcome)
         })
         .await

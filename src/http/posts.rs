@@ -331,7 +331,9 @@ async fn get_post(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let key = PostKey::Id(id.into_inner());
-    let post = db.run(move |conn| posts::get(conn, &key, caller.0)).await?;
+    let post = db
+        .run_checked(move |reader, checked, now| posts::get(reader, checked, &key, caller.0, now))
+        .await?;
     Ok(conditional_post_response(&req, post))
 }
 
@@ -359,7 +361,9 @@ async fn get_post_by_slug(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = PostKey::Slug(slug.into_inner());
-    let post = db.run(move |conn| posts::get(conn, &key, caller.0)).await?;
+    let post = db
+        .run_checked(move |reader, checked, now| posts::get(reader, checked, &key, caller.0, now))
+        .await?;
     Ok(conditional_post_response(&req, post))
 }
 
@@ -570,8 +574,8 @@ async fn list_posts(
     let filter = post_filter(params, caller)?;
     let audience = caller.0;
     let found = db
-        .run_counted(move |conn, counts, now| {
-            posts::list(conn, counts, &filter, audience, page, now)
+        .run_counted(move |reader, counts, now| {
+            posts::list(reader, counts, &filter, audience, page, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))

@@ -19,7 +19,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Messages per request field, keyed like `title` or `tags[3]`.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// Malformed JSON, a JSON value of the wrong type, or a bad query or path parameter.
     #[error("{0}")]
@@ -183,6 +183,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Database(cause) => {
                 log::error!("database error: {cause}");
                 ApiError::Internal(cause.to_string())
+            }
+            ServiceError::NotInMemory => {
+                log::error!("a read from memory was answered as if it were an answer");
+                ApiError::Internal("a read was not completed".into())
             }
         }
     }

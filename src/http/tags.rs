@@ -172,7 +172,9 @@ async fn tag_posts(
     let page = page_request(params.0.page, params.0.per_page, 20, 100)?;
     let slug = slug.into_inner();
     let (tag, posts) = db
-        .run_counted(move |conn, counts, now| tags::posts_of_tag(conn, counts, &slug, page, now))
+        .run_counted(move |reader, counts, now| {
+            tags::posts_of_tag(reader, counts, &slug, page, now)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(views::TagPosts {
         tag: views::Tag::new(tag, caller.is_admin()),

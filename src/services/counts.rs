@@ -19,10 +19,12 @@
 //! whose filters involve only what the triggers watch (status, dates,
 //! trashing, tags): they are remembered with the counts they agree with.
 //!
-//! Pages of posts are remembered the same way: a second sum, `edits`,
-//! grows with every other committed change to a post (title, body, ...), and
-//! a page is answered from memory to a request that read both sums as they
-//! were when the page was read.
+//! Pages of posts, and single posts, are remembered the same way: a second
+//! sum, `edits`, grows with every other committed change to a post (title,
+//! body, ...), and a page or a post is answered from memory to a request
+//! that read both sums as they were when it was read. (The HTTP layer
+//! shares one reading of the sums among the requests that arrive while it
+//! is made: see `http::shared_reading`.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -32,7 +34,7 @@ use diesel::AggregateExpressionMethods;
 use diesel::dsl;
 use diesel::prelude::*;
 
-use super::posts::{MatchingPosts, PostWithTags, StatusFilter};
+use super::posts::{MatchingPosts, PostKey, PostWithTags, StatusFilter};
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use super::{Page, PageRequest};
 use crate::db::DbConn;
@@ -49,19 +51,24 @@ const MAX_REMEMBERED_TOTALS: usize = 10_000;
 /// are forgotten and remembering starts again.
 const MAX_REMEMBERED_PAGE_BYTES: usize = 32 << 20;
 
+/// The same for single posts.
+const MAX_REMEMBERED_POST_BYTES: usize = 64 << 20;
+
 /// The sum of `count_changes`, as an expression: it grows with every
 /// committed transaction that can change a count. A statement that selects
 /// it beside a count tells which moment the count belongs to.
 pub const COMMITTED_CHANGES_SQL: &str =
     "(SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM count_changes)";
 
-/// The counts of one moment, shared by the requests that may use them.
+/// The counts of one moment, shared by the requests that may use them, and
+/// what is remembered beside them.
 #[derive(Default)]
 pub struct CountCache {
     current: RwLock<Option<Arc<Counts>>>,
     /// One recount at a time: requests that find the counts stale while a
     /// recount runs wait for it rather than run the join beside it.
     recount: Mutex<()>,
+    memory: Arc<Memory>,
 }
 
 impl CountCache {
@@ -77,27 +84,33 @@ impl CountCache {
     /// Callers should read the rest of their answer as of
     /// `now.max(counts.taken_at())`: a recount may be newer than `now`.
     pub fn counts(&self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Proven> {
-        match self.check(conn, now)? {
+        match self.proven(committed_writes(conn)?, now) {
             Ok(proven) => Ok(proven),
             Err(stale) => self.recount(stale, now, || Ok(conn)),
         }
     }
 
-    /// The remembered counts if they hold at `now` (one statement), else
-    /// what a recount must catch up with.
-    pub fn check(
-        &self,
-        conn: &mut DbConn,
-        now: NaiveDateTime,
-    ) -> QueryResult<Result<Proven, Stale>> {
-        let writes = committed_writes(conn)?;
-        Ok(match self.usable(writes.changes, now) {
-            Some(counts) => Ok(Proven { counts, writes }),
+    /// The remembered counts if they hold for a request that read `writes`
+    /// at `now`, else what a recount must catch up with.
+    pub fn proven(&self, writes: Writes, now: NaiveDateTime) -> Result<Proven, Stale> {
+        match self.usable(writes.changes, now) {
+            Some(counts) => Ok(Proven {
+                counts,
+                checked: self.checked(writes),
+            }),
             None => Err(Stale { writes }),
-        })
+        }
     }
 
-    /// Fresh counts after [`CountCache::check`] found the remembered ones
+    /// What is remembered for a request that read `writes`.
+    pub fn checked(&self, writes: Writes) -> Checked {
+        Checked {
+            writes,
+            memory: self.memory.clone(),
+        }
+    }
+
+    /// Fresh counts after [`CountCache::proven`] found the remembered ones
     /// stale. One recount runs at a time; a request that finds one running
     /// waits for it and uses its result. `connect` is called only when this
     /// request is the one to count, so that a caller can wait without
@@ -114,13 +127,20 @@ impl CountCache {
     {
         let writes = stale.writes;
         let _one_at_a_time = self.recount.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(counts) = self.usable(writes.changes, now) {
-            return Ok(Proven { counts, writes });
-        }
-        let mut conn = connect()?;
-        let counts = Arc::new(Counts::take(conn.borrow_mut(), now)?);
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
-        Ok(Proven { counts, writes })
+        let counts = match self.usable(writes.changes, now) {
+            Some(counts) => counts,
+            None => {
+                let mut conn = connect()?;
+                let counts = Arc::new(Counts::take(conn.borrow_mut(), now)?);
+                *self.current.write().unwrap_or_else(PoisonError::into_inner) =
+                    Some(counts.clone());
+                counts
+            }
+        };
+        Ok(Proven {
+            counts,
+            checked: self.checked(writes),
+        })
     }
 
     fn usable(&self, changes: i64, now: NaiveDateTime) -> Option<Arc<Counts>> {
@@ -158,7 +178,7 @@ impl Writes {
 /// The sums of `count_changes`, summed here rather than by `SUM` (numeric on
 /// PostgreSQL) so that the statement is a typed one, prepared once per
 /// connection: every read of the counts runs it.
-fn committed_writes(conn: &mut DbConn) -> QueryResult<Writes> {
+pub fn committed_writes(conn: &mut DbConn) -> QueryResult<Writes> {
     let shards: Vec<(i64, i64)> = on_backend!(conn, |c| count_changes::table
         .select((count_changes::changes, count_changes::edits))
         .load(c))?;
@@ -174,11 +194,49 @@ fn committed_writes(conn: &mut DbConn) -> QueryResult<Writes> {
     ))
 }
 
+/// The sums a request read, and what was remembered by requests that read
+/// the same: nothing remembered there can have changed since.
+#[derive(Clone)]
+pub struct Checked {
+    writes: Writes,
+    memory: Arc<Memory>,
+}
+
+impl Checked {
+    /// The post, if a request that read the same sums read it.
+    pub fn post(&self, key: &PostKey) -> Option<PostWithTags> {
+        let remembered = self.memory.posts.recall(self.writes, key);
+        remembered.map(|post| PostWithTags::clone(&post))
+    }
+
+    /// Remembers a post read after this request's sums.
+    pub fn remember_post(&self, key: PostKey, post: &PostWithTags) {
+        let bytes = post_bytes(post);
+        self.memory
+            .posts
+            .remember(self.writes, key, post.clone(), bytes);
+    }
+
+    /// A page of posts, if a request that read the same sums read it.
+    pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
+        let remembered = self.memory.pages.recall(self.writes, key);
+        remembered.map(|page| Page::clone(&page))
+    }
+
+    /// Remembers a page read after this request's sums.
+    pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
+        let bytes = page.items.iter().map(post_bytes).sum();
+        self.memory
+            .pages
+            .remember(self.writes, key, page.clone(), bytes);
+    }
+}
+
 /// Counts proven exact for one request, with the sums it read: what it
 /// reads next is at least as new.
 pub struct Proven {
     counts: Arc<Counts>,
-    writes: Writes,
+    checked: Checked,
 }
 
 impl std::ops::Deref for Proven {
@@ -190,49 +248,8 @@ impl std::ops::Deref for Proven {
 }
 
 impl Proven {
-    /// A page of posts remembered by a request that read the same sums:
-    /// nothing it shows can have changed since.
-    pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
-        let remembered = {
-            let pages = self.pages();
-            if pages.writes != Some(self.writes) {
-                return None;
-            }
-            pages.entries.get(key).cloned()
-        };
-        // Copied outside the lock, which other requests may be waiting for.
-        remembered.map(|page| Page::clone(&page))
-    }
-
-    fn pages(&self) -> std::sync::MutexGuard<'_, Pages> {
-        self.counts
-            .pages
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Remembers a page read after this request's sums. Pages of older
-    /// sums are forgotten; a page of sums older than those remembered is not
-    /// kept.
-    pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
-        let bytes = page_bytes(page);
-        let page = Arc::new(page.clone());
-        let mut pages = self.pages();
-        match pages.writes {
-            Some(writes) if writes == self.writes => {}
-            Some(writes) if !self.writes.newer_than(writes) => return,
-            _ => {
-                pages.writes = Some(self.writes);
-                pages.entries.clear();
-                pages.bytes = 0;
-            }
-        }
-        if pages.bytes + bytes > MAX_REMEMBERED_PAGE_BYTES {
-            pages.entries.clear();
-            pages.bytes = 0;
-        }
-        pages.bytes += bytes;
-        pages.entries.insert(key, page);
+    pub fn checked(&self) -> &Checked {
+        &self.checked
     }
 }
 
@@ -243,28 +260,91 @@ pub struct PageKey {
     pub page: PageRequest,
 }
 
-/// Pages of posts remembered with one set of counts, for one reading of
-/// the sums.
-#[derive(Default)]
-struct Pages {
+/// Answers remembered for one reading of the sums.
+struct Memory {
+    pages: Remembered<PageKey, Page<PostWithTags>>,
+    posts: Remembered<PostKey, PostWithTags>,
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Self {
+            pages: Remembered::new(MAX_REMEMBERED_PAGE_BYTES),
+            posts: Remembered::new(MAX_REMEMBERED_POST_BYTES),
+        }
+    }
+}
+
+/// Values read by requests that read the same sums, for later requests
+/// that read them too. Values of older sums are forgotten; a value of sums
+/// older than those remembered is not kept.
+struct Remembered<K, V> {
+    max_bytes: usize,
+    entries: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
     writes: Option<Writes>,
-    entries: HashMap<PageKey, Arc<Page<PostWithTags>>>,
-    /// Roughly what the entries hold.
+    values: HashMap<K, Arc<V>>,
+    /// Roughly what the values hold.
     bytes: usize,
 }
 
-fn page_bytes(page: &Page<PostWithTags>) -> usize {
-    page.items
-        .iter()
-        .map(|item| {
-            let post = &item.post;
-            512 + post.title.len()
-                + post.body.len()
-                + post.slug.len()
-                + post.excerpt.as_ref().map_or(0, String::len)
-                + item.tags.len() * 128
-        })
-        .sum()
+impl<K: Eq + std::hash::Hash, V> Remembered<K, V> {
+    fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            entries: Mutex::new(Entries {
+                writes: None,
+                values: HashMap::new(),
+                bytes: 0,
+            }),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Shared, so that the caller copies it outside the lock, which other
+    /// requests may be waiting for.
+    fn recall(&self, writes: Writes, key: &K) -> Option<Arc<V>> {
+        let entries = self.entries();
+        if entries.writes != Some(writes) {
+            return None;
+        }
+        entries.values.get(key).cloned()
+    }
+
+    fn remember(&self, writes: Writes, key: K, value: V, bytes: usize) {
+        let value = Arc::new(value);
+        let mut entries = self.entries();
+        match entries.writes {
+            Some(remembered) if remembered == writes => {}
+            Some(remembered) if !writes.newer_than(remembered) => return,
+            _ => {
+                entries.writes = Some(writes);
+                entries.values.clear();
+                entries.bytes = 0;
+            }
+        }
+        if entries.bytes + bytes > self.max_bytes {
+            entries.values.clear();
+            entries.bytes = 0;
+        }
+        entries.bytes += bytes;
+        entries.values.insert(key, value);
+    }
+}
+
+/// Roughly the memory a post with its tags takes.
+fn post_bytes(item: &PostWithTags) -> usize {
+    let post = &item.post;
+    512 + post.title.len()
+        + post.body.len()
+        + post.slug.len()
+        + post.excerpt.as_ref().map_or(0, String::len)
+        + item.tags.len() * 128
 }
 
 /// Every tag with its counts, as of one snapshot.
@@ -283,7 +363,6 @@ pub struct Counts {
     /// How many posts are visible.
     visible_posts: i64,
     totals: Mutex<HashMap<TotalKey, i64>>,
-    pages: Mutex<Pages>,
 }
 
 impl Counts {
@@ -333,7 +412,6 @@ impl Counts {
             by_id,
             visible_posts,
             totals: Mutex::default(),
-            pages: Mutex::default(),
         })
     }
 

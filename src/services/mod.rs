@@ -9,6 +9,8 @@ pub mod tags;
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use crate::db::{Backend, DbConn};
+
 /// Who is asking: the public sees visible posts only, the admin sees all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -40,6 +42,10 @@ pub enum ServiceError {
     ConnectionLost(String),
     #[error("database error: {0}")]
     Database(DieselError),
+    /// A read given [`MemoryOnly`] needs the database; the caller asks
+    /// again with a connection. Never an answer.
+    #[error("the answer is not in memory")]
+    NotInMemory,
 }
 
 impl crate::db::Transient for ServiceError {
@@ -62,6 +68,43 @@ impl From<DieselError> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Where a read that may be answered from memory gets a connection when it
+/// turns out to need one. A connection is one; [`MemoryOnly`] has none, so
+/// that a read answered from memory need not wait for one (nor leave the
+/// async worker it runs on).
+pub trait Reader {
+    fn backend(&self) -> Backend;
+    /// The connection, or [`ServiceError::NotInMemory`].
+    fn conn(&mut self) -> ServiceResult<&mut DbConn>;
+}
+
+impl Reader for DbConn {
+    fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgres(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    fn conn(&mut self) -> ServiceResult<&mut DbConn> {
+        Ok(self)
+    }
+}
+
+/// A [`Reader`] with no connection: what is not in memory is
+/// [`ServiceError::NotInMemory`].
+pub struct MemoryOnly(pub Backend);
+
+impl Reader for MemoryOnly {
+    fn backend(&self) -> Backend {
+        self.0
+    }
+
+    fn conn(&mut self) -> ServiceResult<&mut DbConn> {
+        Err(ServiceError::NotInMemory)
+    }
+}
 
 /// Whether a unique violation is on a column named `column`: PostgreSQL
 /// names the constraint (`tags_slug_key`), SQLite the column (`tags.slug`).

@@ -7,10 +7,12 @@ use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::counts::{COMMITTED_CHANGES_SQL, Counts, PageKey, Proven, TotalKey};
-use super::{Audience, Page, PageRequest, ServiceError, ServiceResult, is_unique_violation, tags};
-use crate::db::DbConn;
+use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, TotalKey};
+use super::{
+    Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, is_unique_violation, tags,
+};
 use crate::db::schema::{post_tags, posts, tags as tags_table};
+use crate::db::{Backend, DbConn};
 use crate::domain::{
     MAX_TAGS_PER_POST, PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base,
 };
@@ -151,7 +153,7 @@ fn attach_tags(
 }
 
 /// How a single post is addressed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostKey {
     Id(i64),
     Slug(String),
@@ -160,25 +162,45 @@ pub enum PostKey {
 /// One post: any post for the admin (trashed ones too), visible posts only
 /// for the public.
 ///
-/// One statement: the post joined to its tags, a row for each tag.
-pub fn get(conn: &mut DbConn, key: &PostKey, audience: Audience) -> ServiceResult<PostWithTags> {
-    let now = super::now();
+/// From memory when a request that read the same `count_changes` sums read
+/// it (whether the public may see it is decided at `now`); else one
+/// statement: the post joined to its tags, a row for each tag.
+pub fn get(
+    reader: &mut dyn Reader,
+    checked: &Checked,
+    key: &PostKey,
+    audience: Audience,
+    now: NaiveDateTime,
+) -> ServiceResult<PostWithTags> {
+    let post = match checked.post(key) {
+        Some(post) => post,
+        None => {
+            let post = read_post(reader.conn()?, key)?;
+            checked.remember_post(key.clone(), &post);
+            post
+        }
+    };
+    if audience == Audience::Public && !post.post.is_visible_at(now) {
+        return Err(ServiceError::NotFound("post"));
+    }
+    Ok(post)
+}
+
+/// The post with its tags, whatever its state.
+fn read_post(conn: &mut DbConn, key: &PostKey) -> ServiceResult<PostWithTags> {
     let rows: Vec<(PostRow, Option<TagRow>)> = on_backend!(conn, |c| {
         // Joined flat: SQLite would materialise a nested join in full.
-        let mut query = posts::table
+        let query = posts::table
             .left_join(post_tags::table)
             .left_join(tags_table::table.on(tags_table::id.eq(post_tags::tag_id)))
             .select((PostRow::as_select(), Option::<TagRow>::as_select()))
             .order_by(post_tags::position)
             .into_boxed();
-        query = match key {
+        match key {
             PostKey::Id(id) => query.filter(posts::id.eq(*id)),
             PostKey::Slug(slug) => query.filter(posts::slug.eq(slug)),
-        };
-        if audience == Audience::Public {
-            query = query.filter(visible(now));
         }
-        query.load(c)
+        .load(c)
     })?;
     let mut rows = rows.into_iter();
     let (post, first_tag) = rows.next().ok_or(ServiceError::NotFound("post"))?;
@@ -286,7 +308,7 @@ pub struct PostFilter {
 /// how many there are), and the tags of the page. Tag slugs are looked up
 /// in memory, so that the database plans with the tags' own statistics.
 pub fn list(
-    conn: &mut DbConn,
+    reader: &mut dyn Reader,
     counts: &Proven,
     filter: &PostFilter,
     audience: Audience,
@@ -323,7 +345,7 @@ pub fn list(
         ids.sort_unstable();
         ids.dedup();
     }
-    let tag_walk = tag_walk(conn, counts, status, &all_tags, page);
+    let tag_walk = tag_walk(reader.backend(), counts, status, &all_tags, page);
     let matching = MatchingPosts {
         status,
         all_tags,
@@ -342,7 +364,7 @@ pub fn list(
         Some(total) => Total::Known(total),
         None => Total::CountWithPage,
     };
-    let (listed, changes) = list_matching(conn, counts, &matching, page, now, total)?;
+    let (listed, changes) = list_matching(reader, counts, &matching, page, now, total)?;
     if let (Some(key), Some(changes)) = (key, changes) {
         counts.remember_total(key, changes, listed.total);
     }
@@ -355,7 +377,7 @@ diesel::alias!(post_tags as other_links: OtherLinks);
 /// How a page of the posts with `status` that carry all of `tags` is best
 /// found.
 pub fn tag_walk(
-    conn: &DbConn,
+    backend: Backend,
     counts: &Counts,
     status: StatusFilter,
     tags: &[i64],
@@ -366,9 +388,7 @@ pub fn tag_walk(
     {
         return TagWalk::PublicLinksOf(rarest);
     }
-    if matches!(conn, DbConn::Sqlite(_))
-        && counts.walking_is_cheaper(tags, page.offset() + page.limit())
-    {
+    if backend == Backend::Sqlite && counts.walking_is_cheaper(tags, page.offset() + page.limit()) {
         TagWalk::NewestPosts
     } else {
         TagWalk::Gather
@@ -419,7 +439,7 @@ pub struct MatchingPosts {
 /// A page read by a request that found the same `count_changes` sums is
 /// answered from memory: nothing it shows can have changed since.
 pub fn list_matching(
-    conn: &mut DbConn,
+    reader: &mut dyn Reader,
     counts: &Proven,
     matching: &MatchingPosts,
     page: PageRequest,
@@ -430,9 +450,10 @@ pub fn list_matching(
         matching: matching.clone(),
         page,
     };
-    if let Some(remembered) = counts.page(&key) {
+    if let Some(remembered) = counts.checked().page(&key) {
         return Ok((remembered, None));
     }
+    let conn = reader.conn()?;
     let pattern = matching
         .title_contains
         .as_deref()
@@ -587,7 +608,7 @@ pub fn list_matching(
         request: page,
         total,
     };
-    counts.remember_page(key, &listed);
+    counts.checked().remember_page(key, &listed);
     Ok((listed, changes))
 }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
-use super::{Page, PageRequest, ServiceError, ServiceResult, violates_unique};
+use super::{Page, PageRequest, Reader, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
 use crate::db::schema::{post_tags, posts, tags};
 use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
@@ -333,7 +333,7 @@ fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWithCou
 /// The tag's visible posts, newest first (the public tag page): the tag
 /// and the total from the counts in memory, then the page and its tags.
 pub fn posts_of_tag(
-    conn: &mut DbConn,
+    reader: &mut dyn Reader,
     counts: &Proven,
     slug: &str,
     page: PageRequest,
@@ -341,7 +341,13 @@ pub fn posts_of_tag(
 ) -> ServiceResult<(TagWithCounts, Page<super::posts::PostWithTags>)> {
     let tag = counts.tag(slug).ok_or(ServiceError::NotFound("tag"))?;
     let all_tags = vec![tag.tag.id];
-    let tag_walk = super::posts::tag_walk(conn, counts, StatusFilter::Published, &all_tags, page);
+    let tag_walk = super::posts::tag_walk(
+        reader.backend(),
+        counts,
+        StatusFilter::Published,
+        &all_tags,
+        page,
+    );
     let matching = MatchingPosts {
         status: StatusFilter::Published,
         all_tags,
@@ -350,7 +356,7 @@ pub fn posts_of_tag(
     };
     // The visible posts that carry the tag are what `post_count` counts.
     let total = Total::Known(tag.post_count);
-    let (posts, _) = super::posts::list_matching(conn, counts, &matching, page, now, total)?;
+    let (posts, _) = super::posts::list_matching(reader, counts, &matching, page, now, total)?;
     Ok((tag, posts))
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, seconds_from_now};
 
 /// Each tag's slug with its name, visible count and total count, as the
 /// admin's tag list gives them.
@@ -241,7 +241,70 @@ async fn edits_are_seen_in_lists_through_the_other_instance(writer: TestApp, rea
     }
 }
 
+/// Single posts are remembered too: every write to a post, by any
+/// instance, is seen by the next read of it on every instance, by id and by
+/// slug, for the public and for the admin.
+async fn post_writes_are_seen_in_reads_through_the_other_instance(
+    writer: TestApp,
+    reader: TestApp,
+) {
+    let post = writer.publish("Original", &["Rust"]).await;
+    let by_id = format!("/posts/{}", post["id"]);
+    let by_slug = format!("/posts/slug/{}", post["slug"].as_str().unwrap());
+    // What the public and the admin each get, read twice (the second may
+    // be answered from memory) by id and by slug: the title, or the status.
+    let seen = |reader: &TestApp| {
+        let (reader, by_id, by_slug) = (reader.clone(), by_id.clone(), by_slug.clone());
+        async move {
+            let mut seen = Vec::new();
+            for path in [&by_id, &by_slug, &by_id, &by_slug] {
+                for reply in [reader.get(path).await, reader.admin_get(path).await] {
+                    seen.push(match reply.status.as_u16() {
+                        200 => reply.body["title"].as_str().unwrap().to_owned(),
+                        status => status.to_string(),
+                    });
+                }
+            }
+            seen
+        }
+    };
+    let both = |public: &str, admin: &str| -> Vec<String> {
+        (0..4)
+            .flat_map(|_| [public.to_owned(), admin.to_owned()])
+            .collect()
+    };
+    assert_eq!(seen(&reader).await, both("Original", "Original"));
+
+    writer
+        .admin_patch(&by_id, json!({"title": "Edited"}))
+        .await
+        .expect(200);
+    assert_eq!(seen(&reader).await, both("Edited", "Edited"));
+
+    writer.admin_delete(&by_id).await.expect(204);
+    assert_eq!(seen(&reader).await, both("404", "Edited"));
+
+    writer
+        .admin_post(&format!("{by_id}/restore"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(seen(&reader).await, both("Edited", "Edited"));
+
+    writer
+        .admin_patch(&by_id, json!({"published_at": seconds_from_now(3600)}))
+        .await
+        .expect(200);
+    assert_eq!(seen(&reader).await, both("404", "Edited"));
+
+    writer
+        .admin_delete(&format!("{by_id}?permanent=true"))
+        .await
+        .expect(204);
+    assert_eq!(seen(&reader).await, both("404", "404"));
+}
+
 crate::on_both_backends!(two instances;
     every_count_changing_write_is_seen_by_the_other_instance,
     edits_are_seen_in_lists_through_the_other_instance,
+    post_writes_are_seen_in_reads_through_the_other_instance,
 );
