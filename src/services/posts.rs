@@ -67,8 +67,10 @@ pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
             None => post_slug_base(&new.title),
         };
         let mut post = None;
-        for _ in 0..SLUG_ATTEMPTS {
-            let slug = if new.slug.is_some() {
+        for attempt in 0..SLUG_ATTEMPTS {
+            // Most titles are new: the base itself is tried before the
+            // slugs built on it are read.
+            let slug = if attempt == 0 {
                 base.clone()
             } else {
                 let taken = taken_slugs(conn, &base)?;
@@ -679,31 +681,31 @@ pub fn update(
             status: update.status,
             published_at,
         };
-        on_backend!(conn, |c| diesel::update(posts::table.find(id))
+        let post = on_backend!(conn, |c| diesel::update(posts::table.find(id))
             .set((
                 &changes,
                 posts::updated_at.eq(now),
                 posts::version.eq(posts::version + 1),
             ))
-            .execute(c))
+            .returning(PostRow::as_returning())
+            .get_result(c))
         .map_err(|error| match slug {
             Some(slug) if is_unique_violation(&error) => ServiceError::SlugTaken { slug },
             _ => error.into(),
         })?;
 
-        if let Some(names) = &update.tags {
-            let tags = tags::get_or_create(conn, names, now)?;
-            on_backend!(conn, |c| diesel::delete(
-                post_tags::table.filter(post_tags::post_id.eq(id))
-            )
-            .execute(c))?;
-            attach_tags(conn, id, &tags, 0)?;
+        match &update.tags {
+            Some(names) => {
+                let tags = tags::get_or_create(conn, names, now)?;
+                on_backend!(conn, |c| diesel::delete(
+                    post_tags::table.filter(post_tags::post_id.eq(id))
+                )
+                .execute(c))?;
+                attach_tags(conn, id, &tags, 0)?;
+                Ok(PostWithTags { post, tags })
+            }
+            None => with_tags(conn, post),
         }
-        let post = on_backend!(conn, |c| posts::table
-            .find(id)
-            .select(PostRow::as_select())
-            .first(c))?;
-        with_tags(conn, post)
     })
 }
 

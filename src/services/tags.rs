@@ -56,7 +56,7 @@ pub fn get_or_create(
         .map(|tag| (tag.name_key.clone(), tag))
         .collect();
 
-    for _ in 0..GET_OR_CREATE_ATTEMPTS {
+    for attempt in 0..GET_OR_CREATE_ATTEMPTS {
         let missing: Vec<&TagName> = names
             .iter()
             .filter(|n| !found.contains_key(n.key()))
@@ -64,7 +64,15 @@ pub fn get_or_create(
         if missing.is_empty() {
             break;
         }
-        let new_rows = assign_free_slugs(conn, &missing, now)?;
+        // Most new names make new slugs: their bases are tried before the
+        // slugs built on them are read.
+        let taken = if attempt == 0 {
+            HashSet::new()
+        } else {
+            let bases: Vec<String> = missing.iter().map(|name| tag_slug_base(name)).collect();
+            taken_slugs(conn, &bases)?.into_iter().collect()
+        };
+        let new_rows = assign_free_slugs(&missing, taken, now);
         let created = insert_ignoring_conflicts(conn, new_rows)?;
         if created.len() < missing.len() {
             // Lost a race for a name or a slug: whatever the other request
@@ -109,20 +117,17 @@ fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
     }
 }
 
-/// New tag rows for `names`, each with a slug that is free now and distinct
-/// from the others'.
+/// New tag rows for `names`, each with a slug that is not in `taken` and
+/// distinct from the others'.
 fn assign_free_slugs<'a>(
-    conn: &mut DbConn,
     names: &[&'a TagName],
+    mut taken: HashSet<String>,
     now: NaiveDateTime,
-) -> QueryResult<Vec<NewTagRow<'a>>> {
-    let bases: Vec<String> = names.iter().map(|name| tag_slug_base(name)).collect();
-    let mut taken: HashSet<String> = taken_slugs(conn, &bases)?.into_iter().collect();
-    Ok(names
+) -> Vec<NewTagRow<'a>> {
+    names
         .iter()
-        .zip(&bases)
-        .map(|(name, base)| {
-            let slug = first_free_slug(base, taken.iter().map(String::as_str));
+        .map(|name| {
+            let slug = first_free_slug(&tag_slug_base(name), taken.iter().map(String::as_str));
             taken.insert(slug.clone());
             NewTagRow {
                 name: name.display(),
@@ -132,7 +137,7 @@ fn assign_free_slugs<'a>(
                 created_at: now,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The tag slugs that a new slug built on any of `bases` could clash with:
@@ -156,8 +161,9 @@ fn taken_slugs(conn: &mut DbConn, bases: &[String]) -> QueryResult<Vec<String>> 
     })
 }
 
-/// Inserts the rows in one statement, skipping any whose name or slug a
-/// concurrent request has just taken, and returns the rows it inserted.
+/// Inserts the rows in one statement, skipping any whose slug is taken (a
+/// base tried before it was looked up) or whose name a concurrent request
+/// has just taken, and returns the rows it inserted.
 fn insert_ignoring_conflicts(
     conn: &mut DbConn,
     mut rows: Vec<NewTagRow<'_>>,
@@ -165,19 +171,11 @@ fn insert_ignoring_conflicts(
     // A fixed order of inserts means two requests creating the same tags
     // lock them in the same order, and so cannot deadlock.
     rows.sort_by(|a, b| a.name_key.cmp(b.name_key));
-    match conn {
-        DbConn::Postgres(c) => diesel::insert_into(tags::table)
-            .values(&rows)
-            .on_conflict_do_nothing()
-            .returning(TagRow::as_returning())
-            .get_results(c),
-        // SQLite runs one writer at a time (`BEGIN IMMEDIATE`), so nothing
-        // can have taken these names or slugs since they were checked.
-        DbConn::Sqlite(c) => diesel::insert_into(tags::table)
-            .values(&rows)
-            .returning(TagRow::as_returning())
-            .get_results(c),
-    }
+    on_backend!(conn, |c| diesel::insert_into(tags::table)
+        .values(&rows)
+        .on_conflict_do_nothing()
+        .returning(TagRow::as_returning())
+        .get_results(c))
 }
 
 /// Sort orders of the tag list.
