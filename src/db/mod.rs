@@ -177,17 +177,7 @@ impl DbConn {
     where
         E: From<diesel::result::Error>,
     {
-        // A write's statements look up rows by key, for which the generic
-        // plan of a prepared statement is as good as any; left to choose,
-        // PostgreSQL plans several of them afresh on every execution (a
-        // slug range, `= ANY` of a few names), which cost writes a fifth of
-        // the database's time. Reads keep custom plans: a list's `LIMIT`
-        // matters to its plan.
-        self.within(
-            "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
-            "BEGIN IMMEDIATE",
-            work,
-        )
+        self.within("BEGIN", "BEGIN IMMEDIATE", work)
     }
 
     /// Runs `work` in a read-only transaction that sees one snapshot of the
