@@ -105,8 +105,10 @@ pub fn get_or_create(
 /// deleted under it: a delete waits, then sees the post.
 fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
     match conn {
+        // A blog importing its posts can create thousands of tags a minute.
         DbConn::Postgres(c) => tags::table
             .filter(tags::name_key.eq_any(keys))
+            .filter(crate::db::planned_for_its_values())
             .select(TagRow::as_select())
             .for_key_share()
             .load(c),
