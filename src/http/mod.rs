@@ -78,9 +78,7 @@ impl Db {
                 self.blocking(move |pool| {
                     let counts = cache.recount(stale, services::now(), || checkout(pool))?;
                     let now = now.max(counts.taken_at());
-                    let mut conn = checkout(pool)?;
-                    let outcome = work(&mut **conn, &counts, now);
-                    settle(&mut conn, outcome)
+                    with_connection(pool, |conn| work(conn, &counts, now))
                 })
                 .await
             }
@@ -107,9 +105,9 @@ impl Db {
         self.writes
             .read(|| {
                 self.blocking(|pool| {
-                    let mut conn = checkout(pool)?;
-                    let writes = counts::committed_writes(&mut conn).map_err(ServiceError::from);
-                    settle(&mut conn, writes)
+                    with_connection(pool, |conn| {
+                        counts::committed_writes(conn).map_err(ServiceError::from)
+                    })
                 })
             })
             .await
@@ -131,12 +129,8 @@ impl Db {
             Err(ServiceError::NotInMemory) => {}
             answered => return answered.map_err(ApiError::from),
         }
-        self.blocking(move |pool| {
-            let mut conn = checkout(pool)?;
-            let outcome = work(&mut **conn, &context, now);
-            settle(&mut conn, outcome)
-        })
-        .await
+        self.blocking(move |pool| with_connection(pool, |conn| work(conn, &context, now)))
+            .await
     }
 
     /// Takes the tag counts before the first request needs them: on a large
@@ -156,12 +150,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.blocking(move |pool| {
-            let mut conn = checkout(pool)?;
-            let outcome = work(&mut conn);
-            settle(&mut conn, outcome)
-        })
-        .await
+        self.blocking(move |pool| with_connection(pool, work)).await
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
@@ -182,9 +171,16 @@ fn checkout(pool: &Pool) -> ServiceResult<PooledConnection<DbConnectionManager>>
         .map_err(|error| ServiceError::Unavailable(error.to_string()))
 }
 
-/// Tells the pool whether the connection survived `outcome`.
-fn settle<T>(conn: &mut PoolConn, outcome: ServiceResult<T>) -> ServiceResult<T> {
-    conn.settle(matches!(outcome, Err(ServiceError::ConnectionLost(_))));
+/// `work` on a pooled connection; the pool is told whether the connection
+/// survived it.
+fn with_connection<T>(
+    pool: &Pool,
+    work: impl FnOnce(&mut DbConn) -> ServiceResult<T>,
+) -> ServiceResult<T> {
+    let mut conn = checkout(pool)?;
+    let outcome = work(&mut conn);
+    let lost = matches!(outcome, Err(ServiceError::ConnectionLost(_)));
+    PoolConn::settle(&mut conn, lost);
     outcome
 }
 
