@@ -11,12 +11,13 @@ use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, Tot
 use super::{
     Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, is_unique_violation, tags,
 };
+use crate::db::arrays::LinkTags;
 use crate::db::schema::{post_tags, posts, tags as tags_table};
 use crate::db::{Backend, DbConn};
 use crate::domain::{
     MAX_TAGS_PER_POST, PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base,
 };
-use crate::models::{NewPostRow, NewPostTagRow, PostChangeset, PostRow, PostStatus, TagRow};
+use crate::models::{NewPostRow, PostChangeset, PostRow, PostStatus, TagRow};
 use crate::on_backend;
 use crate::patch::Patch;
 
@@ -139,19 +140,9 @@ fn attach_tags(
     if tags.is_empty() {
         return Ok(());
     }
-    let rows: Vec<NewPostTagRow> = tags
-        .iter()
-        .zip(first_position..)
-        .map(|(tag, position)| NewPostTagRow {
-            post_id,
-            tag_id: tag.id,
-            position,
-        })
-        .collect();
-    on_backend!(conn, |c| diesel::insert_into(post_tags::table)
-        .values(&rows)
-        .execute(c))
-    .map(drop)
+    let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+    let links = LinkTags::new(post_id, &tag_ids, first_position);
+    on_backend!(conn, |c| links.execute(c)).map(drop)
 }
 
 /// How a single post is addressed.
@@ -655,24 +646,31 @@ pub fn update(
     conn.transaction(|conn| {
         // The transaction may run again after a deadlock.
         let update = update.clone();
-        let current = lock_post(conn, id)?;
-        if let Some(expected) = expected
-            && !expected.admits(current.version)
-        {
-            return Err(ServiceError::PreconditionFailed);
+        let mut published_at = update.published_at.clone().into_change();
+        // Versions If-Match still has to be checked against, by the UPDATE.
+        let mut unchecked = match expected {
+            Some(ExpectedVersion::OneOf(versions)) => Some(versions.as_slice()),
+            Some(ExpectedVersion::Any) | None => None,
+        };
+        if update.status.is_some() || !update.published_at.is_absent() {
+            // Publishing a post that has no date dates it now, and only the
+            // current row tells whether it has one. Other edits need no read
+            // before the UPDATE.
+            let current = lock_post(conn, id)?;
+            if let Some(expected) = expected
+                && !expected.admits(current.version)
+            {
+                return Err(ServiceError::PreconditionFailed);
+            }
+            unchecked = None;
+            let status = update.status.unwrap_or(current.status);
+            if status == PostStatus::Published
+                && published_at.unwrap_or(current.published_at).is_none()
+            {
+                published_at = Some(Some(now));
+            }
         }
-
-        let status = update.status.unwrap_or(current.status);
-        let mut published_at = update.published_at.into_change();
-        if status == PostStatus::Published && published_at.unwrap_or(current.published_at).is_none()
-        {
-            // Publishing a post that has no date dates it now.
-            published_at = Some(Some(now));
-        }
-        let slug = update
-            .slug
-            .map(Slug::into_string)
-            .filter(|slug| *slug != current.slug);
+        let slug = update.slug.map(Slug::into_string);
         let changes = PostChangeset {
             title: update.title.map(|t| t.as_str().to_owned()),
             slug: slug.clone(),
@@ -681,32 +679,67 @@ pub fn update(
             status: update.status,
             published_at,
         };
-        let post = on_backend!(conn, |c| diesel::update(posts::table.find(id))
-            .set((
-                &changes,
-                posts::updated_at.eq(now),
-                posts::version.eq(posts::version + 1),
-            ))
-            .returning(PostRow::as_returning())
-            .get_result(c))
+        let updated: Option<PostRow> = on_backend!(conn, |c| {
+            let mut statement = diesel::update(posts::table.find(id)).into_boxed();
+            if let Some(versions) = unchecked {
+                statement = statement.filter(posts::version.eq_any(versions));
+            }
+            statement
+                .set((
+                    &changes,
+                    posts::updated_at.eq(now),
+                    posts::version.eq(posts::version + 1),
+                ))
+                .returning(PostRow::as_returning())
+                .get_result(c)
+                .optional()
+        })
         .map_err(|error| match slug {
             Some(slug) if is_unique_violation(&error) => ServiceError::SlugTaken { slug },
             _ => error.into(),
         })?;
+        let Some(post) = updated else {
+            return Err(match unchecked.is_some() && post_exists(conn, id)? {
+                true => ServiceError::PreconditionFailed,
+                false => ServiceError::NotFound("post"),
+            });
+        };
 
         match &update.tags {
             Some(names) => {
                 let tags = tags::get_or_create(conn, names, now)?;
-                on_backend!(conn, |c| diesel::delete(
-                    post_tags::table.filter(post_tags::post_id.eq(id))
-                )
-                .execute(c))?;
-                attach_tags(conn, id, &tags, 0)?;
+                replace_links(conn, id, &tags)?;
                 Ok(PostWithTags { post, tags })
             }
             None => with_tags(conn, post),
         }
     })
+}
+
+fn post_exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
+        posts::table.find(id)
+    ))
+    .get_result(c))
+}
+
+/// Makes `tags`, in this order, the post's tags, touching only the links
+/// that change: the admin's editor sends the whole list to add or remove one.
+fn replace_links(conn: &mut DbConn, post_id: i64, tags: &[TagRow]) -> QueryResult<()> {
+    let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+    let links = LinkTags::new(post_id, &tag_ids, 0);
+    match conn {
+        DbConn::Postgres(c) => links.replacing_others().execute(c).map(drop),
+        DbConn::Sqlite(c) => {
+            diesel::delete(
+                post_tags::table
+                    .filter(post_tags::post_id.eq(post_id))
+                    .filter(post_tags::tag_id.ne_all(&tag_ids)),
+            )
+            .execute(c)?;
+            links.execute(c).map(drop)
+        }
+    }
 }
 
 /// Reads a post for update. On PostgreSQL the row stays locked until the

@@ -11,6 +11,7 @@ use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
 use super::{Page, PageRequest, Reader, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
+use crate::db::arrays::InsertTagsIgnoringConflicts;
 use crate::db::schema::{post_tags, posts, tags};
 use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
 use crate::models::{NewTagRow, TagRow};
@@ -173,11 +174,14 @@ fn insert_ignoring_conflicts(
     // A fixed order of inserts means two requests creating the same tags
     // lock them in the same order, and so cannot deadlock.
     rows.sort_by(|a, b| a.name_key.cmp(b.name_key));
-    on_backend!(conn, |c| diesel::insert_into(tags::table)
-        .values(&rows)
-        .on_conflict_do_nothing()
-        .returning(TagRow::as_returning())
-        .get_results(c))
+    match conn {
+        DbConn::Postgres(c) => InsertTagsIgnoringConflicts::new(&rows).get_results(c),
+        DbConn::Sqlite(c) => diesel::insert_into(tags::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .returning(TagRow::as_returning())
+            .get_results(c),
+    }
 }
 
 /// Sort orders of the tag list.

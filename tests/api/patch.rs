@@ -88,6 +88,22 @@ async fn tags_list_replaces_in_order(app: TestApp) {
         app.admin_get("/tags/one").await.expect(200).body["total_count"],
         0
     );
+
+    // Kept tags move to their new places; their counts stay.
+    let reordered = app
+        .admin_patch(&path, json!({"tags": ["four", "Three", "Two"]}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(tag_names(&reordered), ["Four", "Three", "Two"]);
+    assert_eq!(
+        tag_names(&app.admin_get(&path).await.expect(200).body),
+        ["Four", "Three", "Two"]
+    );
+    for slug in ["two", "three", "four"] {
+        let tag = app.admin_get(&format!("/tags/{slug}")).await.expect(200);
+        assert_eq!(tag.body["total_count"], 1, "{slug}");
+    }
 }
 
 async fn excerpt_absent_null_and_value(app: TestApp) {
@@ -252,6 +268,17 @@ async fn etags_change_with_the_post_and_if_match_guards_updates(app: TestApp) {
     .expect_problem(412);
     assert!(stale.body["detail"].is_string());
     assert_eq!(app.admin_get(&path).await.body["title"], "Guarded");
+    // Changes of status and date are guarded alike.
+    send(
+        app.admin(Method::PATCH, &path)
+            .header("If-Match", &etag)
+            .json(&json!({"status": "published", "tags": ["Lost"]})),
+    )
+    .await
+    .expect_problem(412);
+    let kept = app.admin_get(&path).await.body;
+    assert_eq!(kept["status"], "draft");
+    assert_eq!(tag_names(&kept), ["One", "Two"]);
 
     for matching in ["*".to_owned(), format!("\"nope\", {new_etag}")] {
         let matching = matching.replace(
@@ -315,4 +342,14 @@ async fn patching_an_unknown_post_is_404(app: TestApp) {
     app.admin_patch("/posts/424242", json!({"title": "x"}))
         .await
         .expect_problem(404);
+    // Whatever it is expected to match.
+    for change in [json!({"title": "x"}), json!({"status": "draft"})] {
+        send(
+            app.admin(Method::PATCH, "/posts/424242")
+                .header("If-Match", "\"1\"")
+                .json(&change),
+        )
+        .await
+        .expect_problem(404);
+    }
 }

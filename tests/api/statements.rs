@@ -115,6 +115,44 @@ fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
     });
 }
 
+/// Writing a post: as many statements for one tag as for twenty. An edit
+/// that neither publishes nor dates the post reads nothing before its
+/// UPDATE, and replacing tags writes the links in one statement on
+/// PostgreSQL (SQLite, which cannot delete in a `WITH`, takes two).
+fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        let (_, create_one) = statements.during(|| publish(conn, "One tag", names("w", 1)));
+        let (id, create_many) = statements.during(|| publish(conn, "Many tags", names("w", 20)));
+        assert_eq!(create_one.len(), create_many.len(), "{create_many:#?}");
+        // Tags by key, the new ones, the post, its links.
+        assert_eq!(create_many.len(), 4, "{create_many:#?}");
+
+        let retag = |count| PostUpdate {
+            tags: Some(names("w", count)),
+            ..Default::default()
+        };
+        let (_, replace_one) = statements.during(|| change(conn, id, retag(1)));
+        let (_, replace_many) = statements.during(|| change(conn, id, retag(20)));
+        assert_eq!(replace_one.len(), replace_many.len(), "{replace_many:#?}");
+        let links = match backend {
+            Backend::Postgres => 1,
+            Backend::Sqlite => 2,
+        };
+        // The post, tags by key, the links.
+        assert_eq!(replace_many.len(), 2 + links, "{replace_many:#?}");
+        assert!(replace_many[0].starts_with("UPDATE"), "{replace_many:#?}");
+
+        // Publishing reads the post first: an undated one is dated now.
+        let publish_again = PostUpdate {
+            status: Some(PostStatus::Published),
+            ..Default::default()
+        };
+        let (_, publishing) = statements.during(|| change(conn, id, publish_again));
+        // The post for update, the UPDATE, its tags.
+        assert_eq!(publishing.len(), 3, "{publishing:#?}");
+    });
+}
+
 fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
     with_connection(backend, |conn, statements| {
         for i in 0..25 {
@@ -589,6 +627,7 @@ macro_rules! per_backend {
 }
 
 per_backend!(
+    post_writes_are_constant_in_the_number_of_tags,
     bulk_actions_take_as_many_statements_for_one_id_as_for_many,
     get_or_create_is_constant_in_the_number_of_names,
     a_page_of_posts_with_their_tags_takes_three_statements,
