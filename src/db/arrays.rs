@@ -87,6 +87,45 @@ impl QueryFragment<Sqlite> for LinkTags<'_> {
 impl RunQueryDsl<PgConnection> for LinkTags<'_> {}
 impl RunQueryDsl<SqliteConnection> for LinkTags<'_> {}
 
+/// A post's `INSERT … RETURNING` (`Q`) and the insert of its links to
+/// `tag_ids`, in that order, in one statement on PostgreSQL. Inserts no
+/// links when `Q` inserts no post.
+pub struct WithLinks<'a, Q> {
+    insert: Q,
+    tag_ids: &'a [i64],
+}
+
+impl<'a, Q> WithLinks<'a, Q> {
+    pub fn new(insert: Q, tag_ids: &'a [i64]) -> Self {
+        Self { insert, tag_ids }
+    }
+}
+
+impl<Q: QueryId> QueryId for WithLinks<'_, Q> {
+    type QueryId = WithLinks<'static, Q::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = Q::HAS_STATIC_QUERY_ID;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for WithLinks<'_, Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH post AS (");
+        self.insert.walk_ast(out.reborrow())?;
+        out.push_sql(
+            "), links AS (INSERT INTO post_tags (post_id, tag_id, position) \
+             SELECT post.id, link.tag_id, (link.ordinal - 1)::int4 FROM post, unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(self.tag_ids)?;
+        out.push_sql(") WITH ORDINALITY AS link (tag_id, ordinal)) SELECT * FROM post");
+        Ok(())
+    }
+}
+
+impl<Q: Query> Query for WithLinks<'_, Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for WithLinks<'_, Q> {}
+
 /// [`LinkTags`] after deleting the post's links to other tags, in one
 /// statement; PostgreSQL only (SQLite cannot delete in a `WITH`).
 pub struct ReplaceLinks<'a>(LinkTags<'a>);

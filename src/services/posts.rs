@@ -11,7 +11,7 @@ use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, Tot
 use super::{
     Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, is_unique_violation, tags,
 };
-use crate::db::arrays::LinkTags;
+use crate::db::arrays::{LinkTags, WithLinks};
 use crate::db::schema::{post_tags, posts, tags as tags_table};
 use crate::db::{Backend, DbConn};
 use crate::domain::{
@@ -63,6 +63,7 @@ pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
     };
     conn.transaction(|conn| {
         let tags = tags::get_or_create(conn, &new.tags, now)?;
+        let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
         let base = match &new.slug {
             Some(slug) => slug.as_str().to_owned(),
             None => post_slug_base(&new.title),
@@ -87,17 +88,7 @@ pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
                 created_at: now,
                 updated_at: now,
             };
-            // `DO NOTHING` instead of an error keeps the transaction usable
-            // when a concurrent request has just taken the slug.
-            let inserted: Option<PostRow> =
-                on_backend!(conn, |c| diesel::insert_into(posts::table)
-                    .values(&row)
-                    .on_conflict(posts::slug)
-                    .do_nothing()
-                    .returning(PostRow::as_returning())
-                    .get_result(c)
-                    .optional())?;
-            match inserted {
+            match insert_post(conn, &row, &tag_ids)? {
                 Some(row) => {
                     post = Some(row);
                     break;
@@ -111,9 +102,43 @@ pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
                 "could not find a free slug for `{base}`; try again"
             ))
         })?;
-        attach_tags(conn, post.id, &tags, 0)?;
         Ok(PostWithTags { post, tags })
     })
+}
+
+/// Inserts the post and its links to `tag_ids`, unless its slug is taken:
+/// `DO NOTHING` instead of an error keeps the transaction usable when a
+/// concurrent request has just taken the slug.
+fn insert_post(
+    conn: &mut DbConn,
+    row: &NewPostRow<'_>,
+    tag_ids: &[i64],
+) -> QueryResult<Option<PostRow>> {
+    match conn {
+        DbConn::Postgres(c) => {
+            let insert = diesel::insert_into(posts::table)
+                .values(row)
+                .on_conflict(posts::slug)
+                .do_nothing()
+                .returning(PostRow::as_returning());
+            WithLinks::new(insert, tag_ids).get_result(c).optional()
+        }
+        DbConn::Sqlite(c) => {
+            let post: Option<PostRow> = diesel::insert_into(posts::table)
+                .values(row)
+                .on_conflict(posts::slug)
+                .do_nothing()
+                .returning(PostRow::as_returning())
+                .get_result(c)
+                .optional()?;
+            if let Some(post) = &post
+                && !tag_ids.is_empty()
+            {
+                LinkTags::new(post.id, tag_ids, 0).execute(c)?;
+            }
+            Ok(post)
+        }
+    }
 }
 
 /// Post slugs that a slug built on `base` could clash with.

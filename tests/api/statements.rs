@@ -124,8 +124,13 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         let (_, create_one) = statements.during(|| publish(conn, "One tag", names("w", 1)));
         let (id, create_many) = statements.during(|| publish(conn, "Many tags", names("w", 20)));
         assert_eq!(create_one.len(), create_many.len(), "{create_many:#?}");
-        // Tags by key, the new ones, the post, its links.
-        assert_eq!(create_many.len(), 4, "{create_many:#?}");
+        // Tags by key, the new ones, then the post with its links: one
+        // statement on PostgreSQL; SQLite inserts the links apart.
+        let expected = match backend {
+            Backend::Postgres => 2 + 1,
+            Backend::Sqlite => 2 + 2,
+        };
+        assert_eq!(create_many.len(), expected, "{create_many:#?}");
 
         let retag = |count| PostUpdate {
             tags: Some(names("w", count)),
@@ -134,11 +139,11 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         let (_, replace_one) = statements.during(|| change(conn, id, retag(1)));
         let (_, replace_many) = statements.during(|| change(conn, id, retag(20)));
         assert_eq!(replace_one.len(), replace_many.len(), "{replace_many:#?}");
+        // The post, tags by key, the links.
         let links = match backend {
             Backend::Postgres => 1,
             Backend::Sqlite => 2,
         };
-        // The post, tags by key, the links.
         assert_eq!(replace_many.len(), 2 + links, "{replace_many:#?}");
         assert!(replace_many[0].starts_with("UPDATE"), "{replace_many:#?}");
 
