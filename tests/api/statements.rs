@@ -569,6 +569,24 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
         .unwrap();
         let counts = cache.counts(conn, services::now()).unwrap();
         assert_eq!(counts.tag("sql-0").unwrap().tag.name, "SQL renamed");
+
+        // A transaction counts once, however many rows it writes; a change
+        // counted in a savepoint that is rolled back is counted again.
+        let tag_id = counts.tag("sql-0").unwrap().tag.id;
+        let first = publish(conn, "Linked in SQL", Vec::new());
+        let second = publish(conn, "Linked in SQL too", Vec::new());
+        let link = |post: i64| {
+            format!(
+                "INSERT INTO post_tags (post_id, tag_id, position) VALUES ({post}, {tag_id}, 0);"
+            )
+        };
+        let (link_first, link_second) = (link(first), link(second));
+        let script = format!(
+            "BEGIN; SAVEPOINT attempt; {link_first} ROLLBACK TO SAVEPOINT attempt; \
+             {link_first} {link_second} COMMIT;"
+        );
+        blog_backend::on_backend!(&mut *conn, |c| c.batch_execute(&script)).unwrap();
+        assert_eq!(count(conn), Some(2));
     });
 }
 
