@@ -9,9 +9,10 @@
 pub mod arrays;
 pub mod schema;
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use diesel::connection::{
@@ -34,7 +35,7 @@ macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
             $crate::db::DbConn::Postgres($c) => $body,
-            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Sqlite($c, _) => $body,
         }
     };
 }
@@ -124,7 +125,44 @@ impl fmt::Display for DatabaseUrl {
 
 pub enum DbConn {
     Postgres(PgConnection),
-    Sqlite(SqliteConnection),
+    Sqlite(SqliteConnection, SqliteWriters),
+}
+
+/// The queue of this process's writers to one SQLite database.
+///
+/// SQLite lets one transaction write at a time. A writer that finds the
+/// lock taken sleeps in SQLite's busy handler — 1 ms, then longer, up to
+/// 100 ms a time — and the lock may sit free meanwhile: under concurrent
+/// writes, the slowest waited about a second. Write transactions of one
+/// process queue here instead and take the lock in turn as it is released.
+/// The busy timeout still covers writers in other processes.
+#[derive(Clone, Default)]
+pub struct SqliteWriters(Arc<Mutex<()>>);
+
+impl SqliteWriters {
+    /// The queue shared by every connection of this process to `path`.
+    fn of(path: &str) -> Self {
+        static QUEUES: OnceLock<Mutex<HashMap<String, SqliteWriters>>> = OnceLock::new();
+        let key = std::fs::canonicalize(path)
+            .map(|path| path.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_owned());
+        let mut queues = QUEUES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        queues.entry(key).or_default().clone()
+    }
+
+    /// Waits for this writer's turn; the turn ends when the guard drops.
+    fn turn(&self) -> MutexGuard<'_, ()> {
+        // A writer that panicked held no lock of SQLite's after unwinding.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
+    fn shares_queue_with(&self, other: &SqliteWriters) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl DbConn {
@@ -147,16 +185,16 @@ impl DbConn {
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 unicode_lower_utils::register_impl(&mut conn, |text: String| text.to_lowercase())
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
-                Ok(DbConn::Sqlite(conn))
+                Ok(DbConn::Sqlite(conn, SqliteWriters::of(url.as_str())))
             }
         }
     }
 
     /// Runs `work` in a transaction that commits when it returns `Ok` and
-    /// rolls back otherwise. On SQLite the transaction takes the write lock
-    /// up front (`BEGIN IMMEDIATE`), so that a transaction which reads before
-    /// it writes cannot fail half-way for want of the lock; writers queue on
-    /// the busy timeout instead.
+    /// rolls back otherwise. On SQLite the transaction waits for its turn
+    /// among the process's writers ([`SqliteWriters`]), then takes the write
+    /// lock up front (`BEGIN IMMEDIATE`), so that a transaction which reads
+    /// before it writes cannot fail half-way for want of the lock.
     ///
     /// A transaction that PostgreSQL aborts to break a deadlock is run again
     /// (a few times): locks taken in different orders by unrelated requests,
@@ -188,6 +226,11 @@ impl DbConn {
     where
         E: From<diesel::result::Error>,
     {
+        let writers = match self {
+            DbConn::Sqlite(_, writers) => Some(writers.clone()),
+            DbConn::Postgres(_) => None,
+        };
+        let _turn = writers.as_ref().map(SqliteWriters::turn);
         self.within("BEGIN", "BEGIN IMMEDIATE", work)
     }
 
@@ -220,7 +263,7 @@ impl DbConn {
             DbConn::Postgres(c) => {
                 AnsiTransactionManager::begin_transaction_sql(c, postgres_begin)?
             }
-            DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
+            DbConn::Sqlite(c, _) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         }
         match work(self) {
             Ok(value) => {
@@ -251,7 +294,7 @@ impl DbConn {
                 c.batch_execute("SELECT pg_advisory_unlock(7243917305)")?;
                 result.map_err(MigrationError::Migration)
             }
-            DbConn::Sqlite(c) => c
+            DbConn::Sqlite(c, _) => c
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(drop)
                 .map_err(MigrationError::Migration),
@@ -501,5 +544,30 @@ mod tests {
 
         assert!(DatabaseUrl::parse("mysql://localhost/blog").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
+    }
+
+    fn writers(conn: &DbConn) -> &SqliteWriters {
+        match conn {
+            DbConn::Sqlite(_, writers) => writers,
+            DbConn::Postgres(_) => unreachable!("a SQLite URL"),
+        }
+    }
+
+    #[test]
+    fn connections_to_one_sqlite_file_share_one_writer_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blog.db");
+        let url = DatabaseUrl::parse(path.to_str().unwrap()).unwrap();
+        let first = DbConn::establish(&url).unwrap();
+        // The same file by another spelling of its path.
+        let roundabout = dir.path().join(".").join("blog.db");
+        let second =
+            DbConn::establish(&DatabaseUrl::parse(roundabout.to_str().unwrap()).unwrap()).unwrap();
+        assert!(writers(&first).shares_queue_with(writers(&second)));
+
+        let other_path = dir.path().join("other.db");
+        let other =
+            DbConn::establish(&DatabaseUrl::parse(other_path.to_str().unwrap()).unwrap()).unwrap();
+        assert!(!writers(&first).shares_queue_with(writers(&other)));
     }
 }

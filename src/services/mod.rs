@@ -83,7 +83,7 @@ impl Reader for DbConn {
     fn backend(&self) -> Backend {
         match self {
             DbConn::Postgres(_) => Backend::Postgres,
-            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Sqlite(..) => Backend::Sqlite,
         }
     }
 

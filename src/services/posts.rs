@@ -123,7 +123,7 @@ fn insert_post(
                 .returning(PostRow::as_returning());
             WithLinks::new(insert, tag_ids).get_result(c).optional()
         }
-        DbConn::Sqlite(c) => {
+        DbConn::Sqlite(c, _) => {
             let post: Option<PostRow> = diesel::insert_into(posts::table)
                 .values(row)
                 .on_conflict(posts::slug)
@@ -755,7 +755,7 @@ fn replace_links(conn: &mut DbConn, post_id: i64, tags: &[TagRow]) -> QueryResul
     let links = LinkTags::new(post_id, &tag_ids, 0);
     match conn {
         DbConn::Postgres(c) => links.replacing_others().execute(c).map(drop),
-        DbConn::Sqlite(c) => {
+        DbConn::Sqlite(c, _) => {
             diesel::delete(
                 post_tags::table
                     .filter(post_tags::post_id.eq(post_id))
@@ -778,7 +778,7 @@ fn lock_post(conn: &mut DbConn, id: i64) -> ServiceResult<PostRow> {
             .for_update()
             .first(c)
             .optional()?,
-        DbConn::Sqlite(c) => posts::table
+        DbConn::Sqlite(c, _) => posts::table
             .find(id)
             .select(PostRow::as_select())
             .first(c)

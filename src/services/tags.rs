@@ -113,7 +113,7 @@ fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
             .select(TagRow::as_select())
             .for_key_share()
             .load(c),
-        DbConn::Sqlite(c) => tags::table
+        DbConn::Sqlite(c, _) => tags::table
             .filter(tags::name_key.eq_any(keys))
             .select(TagRow::as_select())
             .load(c),
@@ -176,7 +176,7 @@ fn insert_ignoring_conflicts(
     rows.sort_by(|a, b| a.name_key.cmp(b.name_key));
     match conn {
         DbConn::Postgres(c) => InsertTagsIgnoringConflicts::new(&rows).get_results(c),
-        DbConn::Sqlite(c) => diesel::insert_into(tags::table)
+        DbConn::Sqlite(c, _) => diesel::insert_into(tags::table)
             .values(&rows)
             .on_conflict_do_nothing()
             .returning(TagRow::as_returning())
@@ -448,7 +448,7 @@ fn lock_by_slug(conn: &mut DbConn, slug: &str) -> ServiceResult<TagRow> {
             .for_update()
             .first(c)
             .optional()?,
-        DbConn::Sqlite(c) => tags::table
+        DbConn::Sqlite(c, _) => tags::table
             .filter(tags::slug.eq(slug))
             .select(TagRow::as_select())
             .first(c)
