@@ -6,7 +6,7 @@
 //! feature either backend supports is then available, with ordinary error
 //! messages, and no function has to be generic over `Connection`.
 
-pub mod arrays;
+pub mod prepared;
 pub mod schema;
 
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, Tot
 use super::{
     Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, is_unique_violation, tags,
 };
-use crate::db::arrays::{LinkTags, WithLinks};
+use crate::db::prepared::{EditPost, LinkTags, WithLinks};
 use crate::db::schema::{post_tags, posts, tags as tags_table};
 use crate::db::{Backend, DbConn};
 use crate::domain::{
@@ -677,7 +677,8 @@ pub fn update(
             Some(ExpectedVersion::OneOf(versions)) => Some(versions.as_slice()),
             Some(ExpectedVersion::Any) | None => None,
         };
-        if update.status.is_some() || !update.published_at.is_absent() {
+        let read_first = update.status.is_some() || !update.published_at.is_absent();
+        if read_first {
             // Publishing a post that has no date dates it now, and only the
             // current row tells whether it has one. Other edits need no read
             // before the UPDATE.
@@ -704,21 +705,26 @@ pub fn update(
             status: update.status,
             published_at,
         };
-        let updated: Option<PostRow> = on_backend!(conn, |c| {
-            let mut statement = diesel::update(posts::table.find(id)).into_boxed();
-            if let Some(versions) = unchecked {
-                statement = statement.filter(posts::version.eq_any(versions));
-            }
-            statement
-                .set((
-                    &changes,
-                    posts::updated_at.eq(now),
-                    posts::version.eq(posts::version + 1),
-                ))
-                .returning(PostRow::as_returning())
+        let updated: Option<PostRow> = match &mut *conn {
+            DbConn::Postgres(c) if !read_first => EditPost::new(id, &changes, now, unchecked)
                 .get_result(c)
-                .optional()
-        })
+                .optional(),
+            conn => on_backend!(conn, |c| {
+                let mut statement = diesel::update(posts::table.find(id)).into_boxed();
+                if let Some(versions) = unchecked {
+                    statement = statement.filter(posts::version.eq_any(versions));
+                }
+                statement
+                    .set((
+                        &changes,
+                        posts::updated_at.eq(now),
+                        posts::version.eq(posts::version + 1),
+                    ))
+                    .returning(PostRow::as_returning())
+                    .get_result(c)
+                    .optional()
+            }),
+        }
         .map_err(|error| match slug {
             Some(slug) if is_unique_violation(&error) => ServiceError::SlugTaken { slug },
             _ => error.into(),

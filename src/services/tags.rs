@@ -11,7 +11,7 @@ use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
 use super::{Page, PageRequest, Reader, ServiceError, ServiceResult, violates_unique};
 use crate::db::DbConn;
-use crate::db::arrays::InsertTagsIgnoringConflicts;
+use crate::db::prepared::InsertTagsIgnoringConflicts;
 use crate::db::schema::{post_tags, posts, tags};
 use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
 use crate::models::{NewTagRow, TagRow};

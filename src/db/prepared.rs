@@ -1,22 +1,22 @@
-//! Multi-row writes as fixed statements over arrays.
+//! Statements that Diesel would not prepare, written as fixed texts so that
+//! PostgreSQL prepares each once per connection.
 //!
-//! Diesel never prepares a multi-row `VALUES` insert once for reuse: its text
-//! changes with the number of rows, so PostgreSQL parses, analyses and plans
-//! it on every call. Writing a post's links or a batch of new tags is the
-//! hottest write there is, and those three steps were a fifth of
-//! PostgreSQL's time in it. The statements here take their rows as arrays
-//! and `unnest` them (`json_each` on SQLite, whose Diesel inserts links one
-//! row per statement): one text for any number of rows, prepared once per
-//! connection.
+//! Diesel sends a multi-row `VALUES` insert (its text changes with the
+//! number of rows) and every `UPDATE` (its `SET` list changes with the
+//! fields given) unprepared, so PostgreSQL parses, analyses and plans them
+//! on every call: in the write benchmarks that was a fifth of its time. The
+//! inserts here take their rows as arrays and `unnest` them (`json_each` on
+//! SQLite, whose Diesel inserts links one row per statement); the edit of a
+//! post names every field it may change and keeps those not given.
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
-use crate::models::{NewTagRow, TagRow};
+use crate::models::{NewTagRow, PostChangeset, PostRow, TagRow};
 
 /// Links one post to `tag_ids` at consecutive positions from
 /// `first_position`: new links are inserted, existing ones moved to their
@@ -203,3 +203,78 @@ impl Query for InsertTagsIgnoringConflicts<'_> {
 }
 
 impl RunQueryDsl<PgConnection> for InsertTagsIgnoringConflicts<'_> {}
+
+/// An edit of a post that neither publishes nor dates it, in one fixed
+/// statement: Diesel never prepares an `UPDATE` (its `SET` list varies with
+/// the fields given), so PostgreSQL would parse and plan each one. Fields
+/// left out keep their values.
+pub struct EditPost<'a> {
+    id: i64,
+    title: Option<&'a str>,
+    slug: Option<&'a str>,
+    body: Option<&'a str>,
+    excerpt_given: bool,
+    excerpt: Option<&'a str>,
+    now: NaiveDateTime,
+    versions: Option<&'a [i64]>,
+    returning: <PostRow as Selectable<Pg>>::SelectExpression,
+}
+
+impl<'a> EditPost<'a> {
+    /// `excerpt`: `None` leaves it, `Some(None)` clears it. `versions`: the
+    /// edit is made only if the post's version is one of these, when given.
+    pub fn new(
+        id: i64,
+        changes: &'a PostChangeset,
+        now: NaiveDateTime,
+        versions: Option<&'a [i64]>,
+    ) -> Self {
+        Self {
+            id,
+            title: changes.title.as_deref(),
+            slug: changes.slug.as_deref(),
+            body: changes.body.as_deref(),
+            excerpt_given: changes.excerpt.is_some(),
+            excerpt: changes.excerpt.as_ref().and_then(Option::as_deref),
+            now,
+            versions,
+            returning: <PostRow as Selectable<Pg>>::construct_selection(),
+        }
+    }
+}
+
+impl QueryId for EditPost<'_> {
+    type QueryId = EditPost<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Pg> for EditPost<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("UPDATE posts SET title = COALESCE(");
+        out.push_bind_param::<Nullable<Text>, _>(&self.title)?;
+        out.push_sql(", title), slug = COALESCE(");
+        out.push_bind_param::<Nullable<Text>, _>(&self.slug)?;
+        out.push_sql(", slug), body = COALESCE(");
+        out.push_bind_param::<Nullable<Text>, _>(&self.body)?;
+        out.push_sql(", body), excerpt = CASE WHEN ");
+        out.push_bind_param::<Bool, _>(&self.excerpt_given)?;
+        out.push_sql(" THEN ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.excerpt)?;
+        out.push_sql(" ELSE excerpt END, updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", version = version + 1 WHERE id = ");
+        out.push_bind_param::<BigInt, _>(&self.id)?;
+        out.push_sql(" AND (");
+        out.push_bind_param::<Nullable<Array<BigInt>>, _>(&self.versions)?;
+        out.push_sql(" IS NULL OR version = ANY(");
+        out.push_bind_param::<Nullable<Array<BigInt>>, _>(&self.versions)?;
+        out.push_sql(")) RETURNING ");
+        self.returning.walk_ast(out.reborrow())
+    }
+}
+
+impl Query for EditPost<'_> {
+    type SqlType = diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<PostRow, Pg>>;
+}
+
+impl RunQueryDsl<PgConnection> for EditPost<'_> {}
