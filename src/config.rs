@@ -1,9 +1,11 @@
 //! Settings from the environment, read once at start and passed explicitly.
 
+use std::fmt;
 use std::time::Duration;
 
+use subtle::ConstantTimeEq;
+
 use crate::db::DatabaseUrl;
-use crate::http::auth::AdminToken;
 
 pub const DEFAULT_DATABASE_URL: &str = "./blog.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -36,6 +38,37 @@ pub struct Config {
     /// `SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long requests in flight may
     /// take to finish before the process exits anyway.
     pub shutdown_timeout: Duration,
+}
+
+/// The admin token. Its `Debug` output is redacted so that it cannot leak
+/// into logs through a configuration dump.
+#[derive(Clone)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// `None` for an empty token: an empty secret would admit anyone who
+    /// sends `Authorization: Bearer ` with nothing after it.
+    pub fn new(token: String) -> Option<Self> {
+        (!token.is_empty()).then_some(Self(token))
+    }
+
+    /// Constant time in the presented token's length, whatever the
+    /// expected token is, so timing reveals neither its bytes nor its length.
+    pub fn matches(&self, presented: &str) -> bool {
+        let expected = self.0.as_bytes();
+        let presented = presented.as_bytes();
+        let mut equal = expected.len().ct_eq(&presented.len());
+        for (i, byte) in presented.iter().enumerate() {
+            equal &= byte.ct_eq(&expected[i % expected.len()]);
+        }
+        equal.into()
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(***)")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +171,18 @@ mod tests {
         assert_eq!(config.header_timeout, Duration::from_secs(5));
         assert_eq!(config.body_timeout, Duration::from_secs(15));
         assert_eq!(config.shutdown_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn tokens_match_exactly() {
+        let token = AdminToken::new("s3cret-token".into()).unwrap();
+        assert!(token.matches("s3cret-token"));
+        assert!(!token.matches("s3cret-tokem"));
+        assert!(!token.matches("s3cret-token-and-more"));
+        assert!(!token.matches("s3cret"));
+        assert!(!token.matches(""));
+        assert!(AdminToken::new(String::new()).is_none());
+        assert_eq!(format!("{token:?}"), "AdminToken(***)");
     }
 
     #[test]

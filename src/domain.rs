@@ -214,19 +214,6 @@ pub fn first_free_slug<'a>(base: &str, taken: impl IntoIterator<Item = &'a str>)
     format!("{base}-{n}")
 }
 
-/// Escapes `%`, `_` and `\` so that user input matches literally in a
-/// `LIKE … ESCAPE '\'` pattern.
-pub fn escape_like(input: &str) -> String {
-    let mut escaped = String::with_capacity(input.len());
-    for c in input.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,12 +341,6 @@ mod tests {
         assert_eq!(first_free_slug("a", ["a", "a-b", "ab", "a-2-2"]), "a-2");
     }
 
-    #[test]
-    fn like_metacharacters_are_escaped() {
-        assert_eq!(escape_like(r"50%_off\"), r"50\%\_off\\");
-        assert_eq!(escape_like("it's"), "it's");
-    }
-
     mod properties {
         use proptest::prelude::*;
 
@@ -447,24 +428,6 @@ mod tests {
                 } else {
                     prop_assert_eq!(free, base);
                 }
-            }
-
-            #[test]
-            fn escaped_like_patterns_have_no_bare_metacharacters(input in "[a-z%_\\\\']{0,20}") {
-                let escaped = escape_like(&input);
-                let mut chars = escaped.chars();
-                let mut unescaped = String::new();
-                while let Some(c) = chars.next() {
-                    if c == '\\' {
-                        let next = chars.next();
-                        prop_assert!(matches!(next, Some('%' | '_' | '\\')), "{escaped}");
-                        unescaped.extend(next);
-                    } else {
-                        prop_assert!(c != '%' && c != '_', "{escaped}");
-                        unescaped.push(c);
-                    }
-                }
-                prop_assert_eq!(unescaped, input);
             }
         }
     }

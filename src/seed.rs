@@ -12,11 +12,11 @@ use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::db::DbConn;
-use crate::db::schema::{post_tags, posts, tags};
+use crate::db::{DbConn, DbError};
 use crate::domain::{PostTitle, TagName, post_slug_base, tag_slug_base};
 use crate::models::{NewPostRow, NewPostTagRow, NewTagRow, PostStatus};
 use crate::on_backend;
+use crate::schema::{post_tags, posts, tags};
 use crate::services::now;
 
 /// What to write.
@@ -48,7 +48,13 @@ pub enum SeedError {
     #[error("--tags-per-post ({per_post}) cannot exceed --tags ({tags})")]
     TooFewTags { per_post: u32, tags: u32 },
     #[error(transparent)]
-    Database(#[from] diesel::result::Error),
+    Database(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for SeedError {
+    fn from(error: diesel::result::Error) -> Self {
+        SeedError::Database(error.into())
+    }
 }
 
 /// Posts per batch: 8 columns a post and 3 a link (5 links a post, say) stay
@@ -71,7 +77,7 @@ pub fn seed(
             tags: plan.tags,
         });
     }
-    let (post_count, tag_count): (i64, i64) = on_backend!(conn, |c| {
+    let (post_count, tag_count): (i64, i64) = on_backend!(conn, c => {
         Ok::<_, diesel::result::Error>((
             posts::table.count().get_result(c)?,
             tags::table.count().get_result(c)?,
@@ -97,7 +103,7 @@ pub fn seed(
         let batch: Vec<SeedPost> = (written..written + size)
             .map(|index| SeedPost::generate(index, plan.tags_per_post, &popularity, now, &mut rng))
             .collect();
-        conn.transaction(|conn| write_batch(conn, &batch, &tag_ids))?;
+        conn.transaction(|conn| write_batch(conn, &batch, &tag_ids).map_err(DbError::from))?;
         for post in &batch {
             match post.kind {
                 Kind::Published => report.published += 1,
@@ -113,7 +119,7 @@ pub fn seed(
     }
     // Fresh statistics, so that the first queries are planned for the data
     // as it now is rather than for empty tables.
-    on_backend!(conn, |c| c.batch_execute("ANALYZE"))?;
+    on_backend!(conn, c => c.batch_execute("ANALYZE"))?;
     Ok(report)
 }
 
@@ -214,7 +220,7 @@ fn write_tags(conn: &mut DbConn, count: u32, now: NaiveDateTime) -> QueryResult<
                 created_at: now,
             })
             .collect();
-        let inserted: Vec<(i64, String)> = on_backend!(conn, |c| {
+        let inserted: Vec<(i64, String)> = on_backend!(conn, c => {
             diesel::insert_into(tags::table)
                 .values(&rows)
                 .returning((tags::id, tags::slug))
@@ -333,7 +339,7 @@ fn write_batch(conn: &mut DbConn, batch: &[SeedPost], tag_ids: &[i64]) -> QueryR
             updated_at: post.published_at.unwrap_or(post.created_at),
         })
         .collect();
-    let inserted: Vec<(i64, String)> = on_backend!(conn, |c| {
+    let inserted: Vec<(i64, String)> = on_backend!(conn, c => {
         diesel::insert_into(posts::table)
             .values(&rows)
             .returning((posts::id, posts::slug))
@@ -361,7 +367,7 @@ fn write_batch(conn: &mut DbConn, batch: &[SeedPost], tag_ids: &[i64]) -> QueryR
         .map(|post| ids[&post.slug])
         .collect();
     let trashed_at = now();
-    on_backend!(conn, |c| {
+    on_backend!(conn, c => {
         // One statement per chunk, under the bound-parameter limits.
         for chunk in links.chunks(10_000) {
             diesel::insert_into(post_tags::table)

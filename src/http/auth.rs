@@ -1,47 +1,15 @@
-//! Bearer-token authentication. The token comes from the operator's
-//! environment, is compared in constant time and is never logged.
+//! Bearer-token authentication: who is calling, from the `Authorization`
+//! header and the operator's admin token.
 
-use std::fmt;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use subtle::ConstantTimeEq;
 
 use super::problem::ApiError;
+use crate::config::AdminToken;
 use crate::services::Audience;
-
-/// The admin token. Its `Debug` output is redacted so that it cannot leak
-/// into logs through a configuration dump.
-#[derive(Clone)]
-pub struct AdminToken(String);
-
-impl AdminToken {
-    /// `None` for an empty token: an empty secret would admit anyone who
-    /// sends `Authorization: Bearer ` with nothing after it.
-    pub fn new(token: String) -> Option<Self> {
-        (!token.is_empty()).then_some(Self(token))
-    }
-
-    /// Constant time in the presented token's length, whatever the
-    /// expected token is, so timing reveals neither its bytes nor its length.
-    fn matches(&self, presented: &str) -> bool {
-        let expected = self.0.as_bytes();
-        let presented = presented.as_bytes();
-        let mut equal = expected.len().ct_eq(&presented.len());
-        for (i, byte) in presented.iter().enumerate() {
-            equal &= byte.ct_eq(&expected[i % expected.len()]);
-        }
-        equal.into()
-    }
-}
-
-impl fmt::Debug for AdminToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AdminToken(***)")
-    }
-}
 
 /// The configured token, if any; without one every admin request is refused.
 #[derive(Debug, Clone, Default)]
@@ -111,22 +79,5 @@ impl FromRequest for Admin {
             }),
             Err(error) => Err(error),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_match_exactly() {
-        let token = AdminToken::new("s3cret-token".into()).unwrap();
-        assert!(token.matches("s3cret-token"));
-        assert!(!token.matches("s3cret-tokem"));
-        assert!(!token.matches("s3cret-token-and-more"));
-        assert!(!token.matches("s3cret"));
-        assert!(!token.matches(""));
-        assert!(AdminToken::new(String::new()).is_none());
-        assert_eq!(format!("{token:?}"), "AdminToken(***)");
     }
 }

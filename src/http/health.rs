@@ -1,12 +1,10 @@
 //! Liveness and readiness, outside `/api/v1`.
 
 use actix_web::{HttpResponse, web};
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use super::Db;
 use super::problem::ApiError;
-use crate::on_backend;
 
 /// Liveness: the process is up and serving.
 #[utoipa::path(
@@ -28,7 +26,6 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "Ready", body = Object, example = json!({"status": "ready"}))),
 )]
 pub async fn readyz(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    db.run(|conn| Ok(on_backend!(conn, |c| c.batch_execute("SELECT 1"))?))
-        .await?;
+    db.run(|conn| Ok(conn.ping()?)).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }

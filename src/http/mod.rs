@@ -23,9 +23,7 @@ use actix_web::{FromRequest, Handler, Responder, web};
 use chrono::NaiveDateTime;
 use utoipa::OpenApi;
 
-use diesel::r2d2::PooledConnection;
-
-use crate::db::{Backend, DbConn, DbConnectionManager, Pool, PoolConn};
+use crate::db::{Backend, DbConn, Pool, checkout, with_connection};
 use crate::services::counts::{self, Checked, CountCache, Proven, Writes};
 use crate::services::{self, MemoryOnly, PageRequest, Reader, ServiceError, ServiceResult};
 use problem::ApiError;
@@ -76,7 +74,9 @@ impl Db {
             Err(stale) => {
                 let cache = self.counts.clone();
                 self.blocking(move |pool| {
-                    let counts = cache.recount(stale, services::now(), || checkout(pool))?;
+                    let counts = cache.recount(stale, services::now(), || {
+                        checkout(pool).map_err(ServiceError::from)
+                    })?;
                     let now = now.max(counts.taken_at());
                     with_connection(pool, |conn| work(conn, &counts, now))
                 })
@@ -164,24 +164,6 @@ impl Db {
             .map_err(|error| ApiError::Internal(format!("blocking task failed: {error}")))?;
         outcome.map_err(ApiError::from)
     }
-}
-
-fn checkout(pool: &Pool) -> ServiceResult<PooledConnection<DbConnectionManager>> {
-    pool.get()
-        .map_err(|error| ServiceError::Unavailable(error.to_string()))
-}
-
-/// `work` on a pooled connection; the pool is told whether the connection
-/// survived it.
-fn with_connection<T>(
-    pool: &Pool,
-    work: impl FnOnce(&mut DbConn) -> ServiceResult<T>,
-) -> ServiceResult<T> {
-    let mut conn = checkout(pool)?;
-    let outcome = work(&mut conn);
-    let lost = matches!(outcome, Err(ServiceError::ConnectionLost(_)));
-    PoolConn::settle(&mut conn, lost);
-    outcome
 }
 
 /// One route the API serves: its method, its full path as the OpenAPI

@@ -12,6 +12,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
+use crate::db::DbError;
 use crate::services::ServiceError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -172,16 +173,17 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
             ServiceError::Invalid { field, message } => ApiError::field(field, message),
-            ServiceError::Unavailable(cause) => {
+            ServiceError::Unavailable(cause)
+            | ServiceError::Database(DbError::Unavailable(cause)) => {
                 log::warn!("database unavailable: {cause}");
                 ApiError::Unavailable(cause)
             }
-            ServiceError::ConnectionLost(cause) => {
+            ServiceError::Database(DbError::ConnectionLost(cause)) => {
                 log::warn!("database connection lost: {cause}");
                 ApiError::Unavailable(format!("the connection was lost: {cause}"))
             }
-            ServiceError::Database(cause) => {
-                log::error!("database error: {cause}");
+            ServiceError::Database(cause @ (DbError::Query(_) | DbError::Aborted(_))) => {
+                log::error!("{cause}");
                 ApiError::Internal(cause.to_string())
             }
             ServiceError::NotInMemory => {
@@ -326,9 +328,9 @@ mod tests {
 
     #[test]
     fn database_errors_become_generic_500s() {
-        let error = ApiError::from(ServiceError::Database(
+        let error = ApiError::from(ServiceError::Database(DbError::Query(
             diesel::result::Error::QueryBuilderError("SELECT secret FROM internals".into()),
-        ));
+        )));
         let (status, body) = body_of(error);
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("secret"));

@@ -38,10 +38,10 @@ use super::posts::{MatchingPosts, PostKey, PostWithTags, StatusFilter};
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
 use super::{Page, PageRequest};
 use crate::db::DbConn;
-use crate::db::schema::{count_changes, posts};
 use crate::models::PostStatus;
 use crate::models::TagRow;
 use crate::on_backend;
+use crate::schema::{count_changes, posts};
 
 /// Post-list totals remembered with one set of counts; past this many
 /// distinct filters, they are forgotten and remembering starts again.
@@ -179,7 +179,7 @@ impl Writes {
 /// PostgreSQL) so that the statement is a typed one, prepared once per
 /// connection: every read of the counts runs it.
 pub fn committed_writes(conn: &mut DbConn) -> QueryResult<Writes> {
-    let shards: Vec<(i64, i64)> = on_backend!(conn, |c| count_changes::table
+    let shards: Vec<(i64, i64)> = on_backend!(conn, c => count_changes::table
         .select((count_changes::changes, count_changes::edits))
         .load(c))?;
     Ok(shards.into_iter().fold(
@@ -537,7 +537,7 @@ fn published_posts(
     now: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     let published: PostStatus = PostStatus::Published;
-    on_backend!(conn, |c| posts::table
+    on_backend!(conn, c => posts::table
         .filter(posts::status.eq(published))
         .filter(posts::deleted_at.is_null())
         .select((

@@ -7,9 +7,9 @@ pub mod posts;
 pub mod tags;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 
-use crate::db::{Backend, DbConn};
+use crate::db::{Backend, DbConn, DbError, WrapsDbError};
 
 /// Who is asking: the public sees visible posts only, the admin sees all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,32 +37,27 @@ pub enum ServiceError {
     Invalid { field: String, message: String },
     #[error("database unavailable: {0}")]
     Unavailable(String),
-    /// The connection broke under the request; the pool drops it.
-    #[error("the connection was lost: {0}")]
-    ConnectionLost(String),
-    #[error("database error: {0}")]
-    Database(DieselError),
+    #[error(transparent)]
+    Database(#[from] DbError),
     /// A read given [`MemoryOnly`] needs the database; the caller asks
     /// again with a connection. Never an answer.
     #[error("the answer is not in memory")]
     NotInMemory,
 }
 
-impl crate::db::Transient for ServiceError {
-    fn is_deadlock(&self) -> bool {
-        matches!(self, ServiceError::Database(error) if error.is_deadlock())
-    }
-}
-
 impl From<DieselError> for ServiceError {
     /// A connection lost mid-request is an outage, answered like a pool
     /// timeout (503, retry), not a fault of the service (500).
     fn from(error: DieselError) -> Self {
-        match error {
-            DieselError::DatabaseError(_, ref info) if crate::db::is_connection_lost(&error) => {
-                ServiceError::ConnectionLost(info.message().trim_end().to_owned())
-            }
-            other => ServiceError::Database(other),
+        DbError::from(error).into()
+    }
+}
+
+impl WrapsDbError for ServiceError {
+    fn db_error(&self) -> Option<&DbError> {
+        match self {
+            ServiceError::Database(error) => Some(error),
+            _ => None,
         }
     }
 }
@@ -104,26 +99,6 @@ impl Reader for MemoryOnly {
     fn conn(&mut self) -> ServiceResult<&mut DbConn> {
         Err(ServiceError::NotInMemory)
     }
-}
-
-/// Whether a unique violation is on a column named `column`: PostgreSQL
-/// names the constraint (`tags_slug_key`), SQLite the column (`tags.slug`).
-pub fn violates_unique(error: &DieselError, column: &str) -> bool {
-    match error {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            info.constraint_name()
-                .is_some_and(|name| name.contains(column))
-                || info.message().contains(&format!(".{column}"))
-        }
-        _ => false,
-    }
-}
-
-pub fn is_unique_violation(error: &DieselError) -> bool {
-    matches!(
-        error,
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-    )
 }
 
 /// The current time as stored: UTC, to the microsecond (PostgreSQL's

@@ -8,18 +8,15 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, TotalKey};
-use super::{
-    Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, is_unique_violation, tags,
-};
+use super::{Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, tags};
 use crate::db::prepared::{EditPost, LinkTags, WithLinks};
-use crate::db::schema::{post_tags, posts, tags as tags_table};
-use crate::db::{Backend, DbConn};
-use crate::domain::{
-    MAX_TAGS_PER_POST, PostTitle, Slug, TagName, escape_like, first_free_slug, post_slug_base,
-};
+use crate::db::sql::escape_like;
+use crate::db::{Backend, DbConn, violates_unique};
+use crate::domain::{MAX_TAGS_PER_POST, PostTitle, Slug, TagName, first_free_slug, post_slug_base};
 use crate::models::{NewPostRow, PostChangeset, PostRow, PostStatus, TagRow};
 use crate::on_backend;
 use crate::patch::Patch;
+use crate::schema::{post_tags, posts, tags as tags_table};
 
 /// How often a create retries after a concurrent request took the slug it
 /// chose; each retry sees that request's slug and picks the next one.
@@ -146,7 +143,7 @@ fn taken_slugs(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
     // Slugs are ASCII `[a-z0-9-]`, and `.` sorts right after `-`: the range
     // holds exactly the slugs that start with `base-`.
     let (low, high) = (format!("{base}-"), format!("{base}."));
-    on_backend!(conn, |c| posts::table
+    on_backend!(conn, c => posts::table
         .select(posts::slug)
         .filter(
             posts::slug
@@ -167,7 +164,7 @@ fn attach_tags(
     }
     let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
     let links = LinkTags::new(post_id, &tag_ids, first_position);
-    on_backend!(conn, |c| links.execute(c)).map(drop)
+    on_backend!(conn, c => links.execute(c)).map(drop)
 }
 
 /// How a single post is addressed.
@@ -206,7 +203,7 @@ pub fn get(
 
 /// The post with its tags, whatever its state.
 fn read_post(conn: &mut DbConn, key: &PostKey) -> ServiceResult<PostWithTags> {
-    let rows: Vec<(PostRow, Option<TagRow>)> = on_backend!(conn, |c| {
+    let rows: Vec<(PostRow, Option<TagRow>)> = on_backend!(conn, c => {
         // Joined flat: SQLite would materialise a nested join in full.
         let query = posts::table
             .left_join(post_tags::table)
@@ -241,7 +238,7 @@ fn tags_of_posts(conn: &mut DbConn, post_ids: &[i64]) -> QueryResult<HashMap<i64
     if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(i64, TagRow)> = on_backend!(conn, |c| post_tags::table
+    let rows: Vec<(i64, TagRow)> = on_backend!(conn, c => post_tags::table
         .inner_join(tags_table::table)
         .filter(post_tags::post_id.eq_any(post_ids))
         .order_by((post_tags::post_id, post_tags::position))
@@ -265,7 +262,7 @@ fn tags_of_posts_from(
     if post_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let links: Vec<(i64, i64)> = on_backend!(conn, |c| post_tags::table
+    let links: Vec<(i64, i64)> = on_backend!(conn, c => post_tags::table
         .filter(post_tags::post_id.eq_any(post_ids))
         .order_by((post_tags::post_id, post_tags::position))
         .select((post_tags::post_id, post_tags::tag_id))
@@ -278,7 +275,7 @@ fn tags_of_posts_from(
     let newer: HashMap<i64, TagRow> = if unknown.is_empty() {
         HashMap::new()
     } else {
-        let rows: Vec<TagRow> = on_backend!(conn, |c| tags_table::table
+        let rows: Vec<TagRow> = on_backend!(conn, c => tags_table::table
             .filter(tags_table::id.eq_any(&unknown))
             .select(TagRow::as_select())
             .load(c))?;
@@ -478,7 +475,7 @@ pub fn list_matching(
         .map(|q| format!("%{}%", escape_like(q)));
     let status = matching.status;
 
-    let (rows, total, changes) = on_backend!(conn, |c| {
+    let (rows, total, changes) = on_backend!(conn, c => {
         // The posts that match, from `$base` (posts, or one tag's links
         // joined to their posts). Built twice at most (for the page and,
         // past the end, for the total); a macro because a boxed query cannot
@@ -531,7 +528,7 @@ pub fn list_matching(
                 }
                 if let Some(pattern) = &pattern {
                     query = query.filter(
-                        crate::db::unicode_lower(posts::title)
+                        crate::db::sql::unicode_lower(posts::title)
                             .like(pattern.clone())
                             .escape('\\'),
                     );
@@ -709,7 +706,7 @@ pub fn update(
             DbConn::Postgres(c) if !read_first => EditPost::new(id, &changes, now, unchecked)
                 .get_result(c)
                 .optional(),
-            conn => on_backend!(conn, |c| {
+            conn => on_backend!(conn, c => {
                 let mut statement = diesel::update(posts::table.find(id)).into_boxed();
                 if let Some(versions) = unchecked {
                     statement = statement.filter(posts::version.eq_any(versions));
@@ -726,7 +723,7 @@ pub fn update(
             }),
         }
         .map_err(|error| match slug {
-            Some(slug) if is_unique_violation(&error) => ServiceError::SlugTaken { slug },
+            Some(slug) if violates_unique(&error, "slug") => ServiceError::SlugTaken { slug },
             _ => error.into(),
         })?;
         let Some(post) = updated else {
@@ -748,7 +745,7 @@ pub fn update(
 }
 
 fn post_exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
-    on_backend!(conn, |c| diesel::select(diesel::dsl::exists(
+    on_backend!(conn, c => diesel::select(diesel::dsl::exists(
         posts::table.find(id)
     ))
     .get_result(c))
@@ -799,7 +796,7 @@ pub fn trash(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
     conn.transaction(|conn| {
         let post = lock_post(conn, id)?;
         if post.deleted_at.is_none() {
-            on_backend!(conn, |c| diesel::update(posts::table.find(id))
+            on_backend!(conn, c => diesel::update(posts::table.find(id))
                 .set((
                     posts::deleted_at.eq(now),
                     posts::version.eq(posts::version + 1)
@@ -815,7 +812,7 @@ pub fn restore(conn: &mut DbConn, id: i64) -> ServiceResult<PostWithTags> {
     conn.transaction(|conn| {
         let mut post = lock_post(conn, id)?;
         if post.deleted_at.is_some() {
-            post = on_backend!(conn, |c| diesel::update(posts::table.find(id))
+            post = on_backend!(conn, c => diesel::update(posts::table.find(id))
                 .set((
                     posts::deleted_at.eq(None::<NaiveDateTime>),
                     posts::version.eq(posts::version + 1),
@@ -829,7 +826,7 @@ pub fn restore(conn: &mut DbConn, id: i64) -> ServiceResult<PostWithTags> {
 
 /// Deletes a post for good; its tags remain.
 pub fn delete_permanently(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
-    let deleted = on_backend!(conn, |c| diesel::delete(posts::table.find(id)).execute(c))?;
+    let deleted = on_backend!(conn, c => diesel::delete(posts::table.find(id)).execute(c))?;
     if deleted == 0 {
         return Err(ServiceError::NotFound("post"));
     }
@@ -859,7 +856,7 @@ pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<
             });
         }
         if !new.is_empty() {
-            let next_position = on_backend!(conn, |c| post_tags::table
+            let next_position = on_backend!(conn, c => post_tags::table
                 .filter(post_tags::post_id.eq(id))
                 .select(dsl::max(post_tags::position))
                 .first::<Option<i32>>(c))?
@@ -867,7 +864,7 @@ pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<
             attach_tags(conn, id, &new, next_position)?;
             mark_edited(conn, &[id], now)?;
         }
-        let post = on_backend!(conn, |c| posts::table.find(id).select(PostRow::as_select()).first(c))?;
+        let post = on_backend!(conn, c => posts::table.find(id).select(PostRow::as_select()).first(c))?;
         Ok(PostWithTags { post, tags: current.into_iter().chain(new).collect() })
     })
 }
@@ -878,20 +875,20 @@ pub fn remove_tag(conn: &mut DbConn, id: i64, tag_slug: &str) -> ServiceResult<P
     let now = super::now();
     conn.transaction(|conn| {
         lock_post(conn, id)?;
-        let tag_id: i64 = on_backend!(conn, |c| tags_table::table
+        let tag_id: i64 = on_backend!(conn, c => tags_table::table
             .filter(tags_table::slug.eq(tag_slug))
             .select(tags_table::id)
             .first(c)
             .optional())?
         .ok_or(ServiceError::NotFound("tag"))?;
-        let removed = on_backend!(conn, |c| diesel::delete(
+        let removed = on_backend!(conn, c => diesel::delete(
             post_tags::table.find((id, tag_id))
         )
         .execute(c))?;
         if removed > 0 {
             mark_edited(conn, &[id], now)?;
         }
-        let post = on_backend!(conn, |c| posts::table
+        let post = on_backend!(conn, c => posts::table
             .find(id)
             .select(PostRow::as_select())
             .first(c))?;
@@ -901,7 +898,7 @@ pub fn remove_tag(conn: &mut DbConn, id: i64, tag_slug: &str) -> ServiceResult<P
 
 /// Records an edit of these posts: a new version (ETag) and `updated_at`.
 fn mark_edited(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> QueryResult<usize> {
-    on_backend!(conn, |c| diesel::update(
+    on_backend!(conn, c => diesel::update(
         posts::table.filter(posts::id.eq_any(ids))
     )
     .set((
@@ -949,12 +946,12 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
     ids.sort_unstable();
     ids.dedup();
     conn.transaction(|conn| {
-        let matched: i64 = on_backend!(conn, |c| posts::table
+        let matched: i64 = on_backend!(conn, c => posts::table
             .filter(posts::id.eq_any(&ids))
             .count()
             .get_result(c))?;
         let updated = match action {
-            BulkAction::Publish => on_backend!(conn, |c| diesel::update(
+            BulkAction::Publish => on_backend!(conn, c => diesel::update(
                 posts::table.filter(posts::id.eq_any(&ids)).filter(
                     posts::status
                         .ne(PostStatus::Published)
@@ -968,7 +965,7 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
                 posts::version.eq(posts::version + 1),
             ))
             .execute(c))?,
-            BulkAction::Unpublish => on_backend!(conn, |c| diesel::update(
+            BulkAction::Unpublish => on_backend!(conn, c => diesel::update(
                 posts::table
                     .filter(posts::id.eq_any(&ids))
                     .filter(posts::status.eq(PostStatus::Published))
@@ -979,7 +976,7 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
                 posts::version.eq(posts::version + 1),
             ))
             .execute(c))?,
-            BulkAction::Delete => on_backend!(conn, |c| diesel::update(
+            BulkAction::Delete => on_backend!(conn, c => diesel::update(
                 posts::table
                     .filter(posts::id.eq_any(&ids))
                     .filter(posts::deleted_at.is_null())
@@ -989,7 +986,7 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
                 posts::version.eq(posts::version + 1)
             ))
             .execute(c))?,
-            BulkAction::Restore => on_backend!(conn, |c| diesel::update(
+            BulkAction::Restore => on_backend!(conn, c => diesel::update(
                 posts::table
                     .filter(posts::id.eq_any(&ids))
                     .filter(posts::deleted_at.is_not_null())
@@ -1005,7 +1002,7 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
             }
             BulkAction::RemoveTags(names) => {
                 let keys: Vec<&str> = names.iter().map(TagName::key).collect();
-                let mut changed: Vec<i64> = on_backend!(conn, |c| diesel::delete(
+                let mut changed: Vec<i64> = on_backend!(conn, c => diesel::delete(
                     post_tags::table
                         .filter(post_tags::post_id.eq_any(&ids))
                         .filter(
@@ -1054,7 +1051,7 @@ fn bulk_attach(
         .map(|(offset, tag)| format!(" WHEN {} THEN {offset}", tag.id))
         .collect();
 
-    let over_limit: Vec<PostId> = on_backend!(conn, |c| {
+    let over_limit: Vec<PostId> = on_backend!(conn, c => {
         diesel::sql_query(format!(
         "SELECT p.id AS post_id FROM posts p \
          WHERE p.id IN ({post_ids}) \
@@ -1076,7 +1073,7 @@ fn bulk_attach(
     }
 
     // `WHERE TRUE` keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
-    let mut changed: Vec<i64> = on_backend!(conn, |c| diesel::sql_query(format!(
+    let mut changed: Vec<i64> = on_backend!(conn, c => diesel::sql_query(format!(
         "INSERT INTO post_tags (post_id, tag_id, position) \
          SELECT p.id, t.id, \
                 COALESCE((SELECT MAX(x.position) FROM post_tags x WHERE x.post_id = p.id), -1) + 1 \

@@ -9,14 +9,15 @@ use diesel::prelude::*;
 
 use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
-use super::{Page, PageRequest, Reader, ServiceError, ServiceResult, violates_unique};
-use crate::db::DbConn;
+use super::{Page, PageRequest, Reader, ServiceError, ServiceResult};
 use crate::db::prepared::InsertTagsIgnoringConflicts;
-use crate::db::schema::{post_tags, posts, tags};
-use crate::domain::{Slug, TagName, escape_like, first_free_slug, tag_slug_base};
+use crate::db::sql::escape_like;
+use crate::db::{DbConn, violates_unique};
+use crate::domain::{Slug, TagName, first_free_slug, tag_slug_base};
 use crate::models::{NewTagRow, TagRow};
 use crate::on_backend;
 use crate::patch::Patch;
+use crate::schema::{post_tags, posts, tags};
 
 /// Attempts at get-or-create before giving up. Each failed attempt means a
 /// concurrent request took a slug this one chose; more than a few in a row
@@ -109,7 +110,7 @@ fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
         // A blog importing its posts can create thousands of tags a minute.
         DbConn::Postgres(c) => tags::table
             .filter(tags::name_key.eq_any(keys))
-            .filter(crate::db::planned_for_its_values())
+            .filter(crate::db::sql::planned_for_its_values())
             .select(TagRow::as_select())
             .for_key_share()
             .load(c),
@@ -146,7 +147,7 @@ fn assign_free_slugs<'a>(
 /// The tag slugs that a new slug built on any of `bases` could clash with:
 /// each base itself and everything starting with `base-`.
 fn taken_slugs(conn: &mut DbConn, bases: &[String]) -> QueryResult<Vec<String>> {
-    on_backend!(conn, |c| {
+    on_backend!(conn, c => {
         let mut query = tags::table
             .select(tags::slug)
             .filter(tags::slug.eq_any(bases))
@@ -215,7 +216,7 @@ fn visible_post_count(now: NaiveDateTime) -> _ {
 /// Every tag with its counts, from one `GROUP BY` join: what
 /// [`CountCache`] keeps in memory.
 pub fn all_with_counts(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<TagWithCounts>> {
-    let rows: Vec<(TagRow, i64, i64)> = on_backend!(conn, |c| tags_with_their_posts()
+    let rows: Vec<(TagRow, i64, i64)> = on_backend!(conn, c => tags_with_their_posts()
         .group_by(tags::id)
         .select((
             TagRow::as_select(),
@@ -252,7 +253,7 @@ pub fn list(
         .prefix
         .as_deref()
         .map(|p| format!("{}%", escape_like(p)));
-    let (rows, total) = on_backend!(conn, |c| {
+    let (rows, total) = on_backend!(conn, c => {
         let mut select = tags_with_their_posts()
             .group_by(tags::id)
             .select((
@@ -313,7 +314,7 @@ pub fn get_by_slug(
     slug: &str,
     now: NaiveDateTime,
 ) -> ServiceResult<TagWithCounts> {
-    let row = on_backend!(conn, |c| tags_with_their_posts()
+    let row = on_backend!(conn, c => tags_with_their_posts()
         .filter(tags::slug.eq(slug))
         .group_by(tags::id)
         .select((
@@ -423,7 +424,7 @@ pub fn create(conn: &mut DbConn, new: NewTag) -> ServiceResult<TagWithCounts> {
 }
 
 fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<TagRow>> {
-    on_backend!(conn, |c| tags::table
+    on_backend!(conn, c => tags::table
         .filter(tags::name_key.eq(key))
         .select(TagRow::as_select())
         .first(c)
@@ -431,7 +432,7 @@ fn find_by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<TagRow>> {
 }
 
 fn find_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<TagRow>> {
-    on_backend!(conn, |c| tags::table
+    on_backend!(conn, c => tags::table
         .filter(tags::slug.eq(slug))
         .select(TagRow::as_select())
         .first(c)
@@ -460,7 +461,7 @@ fn lock_by_slug(conn: &mut DbConn, slug: &str) -> ServiceResult<TagRow> {
 /// Marks every post that carries the tag as changed: their representation
 /// (the tag's name or slug, or the tag itself) is about to change.
 fn touch_posts_of(conn: &mut DbConn, tag_id: i64) -> QueryResult<usize> {
-    on_backend!(conn, |c| diesel::update(
+    on_backend!(conn, c => diesel::update(
         posts::table.filter(
             posts::id.eq_any(
                 post_tags::table
@@ -519,7 +520,7 @@ pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult
         if changes.name.is_some() || changes.slug.is_some() {
             touch_posts_of(conn, tag.id)?;
         }
-        on_backend!(conn, |c| diesel::update(tags::table.find(tag.id))
+        on_backend!(conn, c => diesel::update(tags::table.find(tag.id))
             .set(&changes)
             .execute(c))
         .map_err(|error| match (&new_slug, &changes.name_key) {
@@ -541,7 +542,7 @@ pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult
 pub fn delete(conn: &mut DbConn, slug: &str, force: bool) -> ServiceResult<()> {
     conn.transaction(|conn| {
         let tag = lock_by_slug(conn, slug)?;
-        let carriers: i64 = on_backend!(conn, |c| post_tags::table
+        let carriers: i64 = on_backend!(conn, c => post_tags::table
             .filter(post_tags::tag_id.eq(tag.id))
             .count()
             .get_result(c))?;
@@ -555,7 +556,7 @@ pub fn delete(conn: &mut DbConn, slug: &str, force: bool) -> ServiceResult<()> {
             touch_posts_of(conn, tag.id)?;
         }
         // `ON DELETE CASCADE` detaches it from every post.
-        on_backend!(conn, |c| diesel::delete(tags::table.find(tag.id))
+        on_backend!(conn, c => diesel::delete(tags::table.find(tag.id))
             .execute(c))?;
         Ok(())
     })
@@ -599,7 +600,7 @@ pub fn merge(
 
         touch_posts_of(conn, source.id)?;
         let target_links = diesel::alias!(post_tags as target_links);
-        on_backend!(conn, |c| diesel::update(
+        on_backend!(conn, c => diesel::update(
             post_tags::table
                 .filter(post_tags::tag_id.eq(source.id))
                 .filter(
@@ -614,7 +615,7 @@ pub fn merge(
         .execute(c))?;
         // Posts that had both keep the target where it was; the source's
         // remaining rows go with it.
-        on_backend!(conn, |c| diesel::delete(tags::table.find(source.id))
+        on_backend!(conn, c => diesel::delete(tags::table.find(source.id))
             .execute(c))?;
         Ok::<_, ServiceError>(())
     })?;

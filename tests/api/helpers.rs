@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use blog_backend::Application;
+use blog_backend::config::AdminToken;
 use blog_backend::config::Config;
 use blog_backend::db::{DatabaseUrl, DbConn};
-use blog_backend::http::auth::AdminToken;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use futures::FutureExt;

@@ -44,7 +44,7 @@ fn snapshot(conn: &mut DbConn) -> Snapshot {
         #[diesel(sql_type = diesel::sql_types::Text)]
         name: String,
     }
-    let rows: Vec<Row> = blog_backend::on_backend!(conn, |c| diesel::sql_query(sql).load(c))
+    let rows: Vec<Row> = blog_backend::on_backend!(conn, c => diesel::sql_query(sql).load(c))
         .expect("the seeded rows");
     let mut posts: Snapshot = Vec::new();
     for row in rows {

@@ -67,11 +67,13 @@ fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)
 }
 
 fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
-    conn.transaction(|conn| tags::get_or_create(conn, names, services::now()))
-        .unwrap()
-        .into_iter()
-        .map(|tag| tag.name)
-        .collect()
+    conn.transaction(|conn| {
+        tags::get_or_create(conn, names, services::now()).map_err(blog_backend::db::DbError::from)
+    })
+    .unwrap()
+    .into_iter()
+    .map(|tag| tag.name)
+    .collect()
 }
 
 fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
@@ -471,7 +473,7 @@ fn count_of(conn: &mut DbConn, sql: &str) -> i64 {
         n: i64,
     }
     let rows: Vec<Count> =
-        blog_backend::on_backend!(&mut *conn, |c| diesel::sql_query(sql).load(c)).unwrap();
+        blog_backend::on_backend!(&mut *conn, c => diesel::sql_query(sql).load(c)).unwrap();
     rows[0].n
 }
 
@@ -534,9 +536,9 @@ fn links_carry_their_posts_public_order(backend: Backend) {
             "UPDATE posts SET status = 'published', published_at = created_at WHERE id = {}",
             draft.post.id
         );
-        blog_backend::on_backend!(&mut *conn, |c| c.batch_execute(&publish_all)).unwrap();
+        blog_backend::on_backend!(&mut *conn, c => c.batch_execute(&publish_all)).unwrap();
         assert_eq!((mismatched(conn), public_links(conn)), (0, 4));
-        blog_backend::on_backend!(&mut *conn, |c| c
+        blog_backend::on_backend!(&mut *conn, c => c
             .batch_execute("UPDATE post_tags SET public_at = NULL"))
         .unwrap();
         if backend == Backend::Postgres {
@@ -562,9 +564,9 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
             Backend::Postgres => "TRUNCATE post_tags",
             Backend::Sqlite => "DELETE FROM post_tags",
         };
-        blog_backend::on_backend!(&mut *conn, |c| c.batch_execute(clear_links)).unwrap();
+        blog_backend::on_backend!(&mut *conn, c => c.batch_execute(clear_links)).unwrap();
         assert_eq!(count(conn), Some(0));
-        blog_backend::on_backend!(&mut *conn, |c| c
+        blog_backend::on_backend!(&mut *conn, c => c
             .batch_execute("UPDATE tags SET name = 'SQL renamed'"))
         .unwrap();
         let counts = cache.counts(conn, services::now()).unwrap();
@@ -585,7 +587,7 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
             "BEGIN; SAVEPOINT attempt; {link_first} ROLLBACK TO SAVEPOINT attempt; \
              {link_first} {link_second} COMMIT;"
         );
-        blog_backend::on_backend!(&mut *conn, |c| c.batch_execute(&script)).unwrap();
+        blog_backend::on_backend!(&mut *conn, c => c.batch_execute(&script)).unwrap();
         assert_eq!(count(conn), Some(2));
     });
 }

@@ -1,0 +1,117 @@
+//! Start-up: connect and migrate, take the tag counts, bind, build the
+//! server. Used by `main` and by the tests alike.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Config;
+use crate::db::{PoolSettings, StartupError};
+use crate::http::Db;
+use crate::http::auth::Auth;
+use crate::{db, http};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] StartupError),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+    #[error("start-up was interrupted: {0}")]
+    Interrupted(String),
+}
+
+/// A server bound to its address, its database migrated, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, binds the address (port
+    /// 0 picks a free one) and builds the server.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let url = config.database_url.clone();
+        let settings = PoolSettings {
+            max_size: config.pool_size,
+            checkout_timeout: config.pool_timeout,
+        };
+        let pool =
+            actix_web::rt::task::spawn_blocking(move || db::connect_and_migrate(&url, &settings))
+                .await
+                .map_err(|error| StartError::Interrupted(error.to_string()))??;
+
+        let bind_error = |source| StartError::Bind {
+            bind: config.bind.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+
+        if config.admin_token.is_none() {
+            log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
+        }
+        let db = web::Data::new(Db::new(pool, config.database_url.backend()));
+        db.warm_counts().await;
+        let auth = web::Data::new(Auth {
+            token: config.admin_token.clone(),
+        });
+        let body_limit = config.max_body_bytes;
+        let body_timeout = http::extract::BodyTimeout(config.body_timeout);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(db.clone())
+                .app_data(auth.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(body_timeout)
+                .app_data(http::extract::path_config())
+                .wrap(actix_web::middleware::from_fn(http::refuse_nul))
+                .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                .configure(http::configure)
+                .default_service(web::to(http::no_such_route))
+        })
+        // Slow senders: headers must arrive in time or the connection is
+        // answered 408 and closed; bodies have their own limit (BodyTimeout).
+        .client_request_timeout(config.header_timeout)
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .listen(listener)
+        .map_err(bind_error)?;
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        log::info!(
+            "serving on {}:{port} with {} ({:?})",
+            config
+                .bind
+                .rsplit_once(':')
+                .map_or(config.bind.as_str(), |(host, _)| host),
+            config.database_url,
+            config.database_url.backend()
+        );
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server from elsewhere (tests, signal handlers).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped. SIGTERM and SIGINT drain in-flight requests
+    /// first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
