@@ -6,7 +6,6 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod models;
-pub mod patch;
 pub mod schema;
 pub mod seed;
 pub mod services;

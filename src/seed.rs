@@ -13,11 +13,13 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::db::{DbConn, DbError};
-use crate::domain::{PostTitle, TagName, post_slug_base, tag_slug_base};
+use crate::domain::slug::{post_slug_base, tag_slug_base};
+use crate::domain::tag_name::TagName;
+use crate::domain::text::PostTitle;
+use crate::domain::time::now;
 use crate::models::{NewPostRow, NewPostTagRow, NewTagRow, PostStatus};
 use crate::on_backend;
 use crate::schema::{post_tags, posts, tags};
-use crate::services::now;
 
 /// What to write.
 #[derive(Debug, Clone)]

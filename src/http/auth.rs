@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::problem::ApiError;
 use crate::config::AdminToken;
-use crate::services::Audience;
+use crate::domain::audience::Audience;
 
 /// The configured token, if any; without one every admin request is refused.
 #[derive(Debug, Clone, Default)]

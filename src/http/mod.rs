@@ -9,6 +9,7 @@ pub mod openapi;
 mod posts;
 pub mod problem;
 mod rules;
+mod schemas;
 mod shared_reading;
 mod tags;
 pub mod views;
@@ -24,8 +25,11 @@ use chrono::NaiveDateTime;
 use utoipa::OpenApi;
 
 use crate::db::{Backend, DbConn, Pool, checkout, with_connection};
+use crate::domain::limits::PageSize;
+use crate::domain::page::PageRequest;
+use crate::domain::time::now;
 use crate::services::counts::{self, Checked, CountCache, Proven, Writes};
-use crate::services::{self, MemoryOnly, PageRequest, Reader, ServiceError, ServiceResult};
+use crate::services::{MemoryOnly, Reader, ServiceError, ServiceResult};
 use problem::ApiError;
 use shared_reading::SharedReading;
 
@@ -63,7 +67,7 @@ impl Db {
         F: Fn(&mut dyn Reader, &Proven, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let now = services::now();
+        let now = now();
         let writes = self.committed_writes().await?;
         match self.counts.proven(writes, now) {
             Ok(counts) => {
@@ -74,7 +78,7 @@ impl Db {
             Err(stale) => {
                 let cache = self.counts.clone();
                 self.blocking(move |pool| {
-                    let counts = cache.recount(stale, services::now(), || {
+                    let counts = cache.recount(stale, crate::domain::time::now(), || {
                         checkout(pool).map_err(ServiceError::from)
                     })?;
                     let now = now.max(counts.taken_at());
@@ -93,7 +97,7 @@ impl Db {
         F: Fn(&mut dyn Reader, &Checked, NaiveDateTime) -> ServiceResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let now = services::now();
+        let now = now();
         let writes = self.committed_writes().await?;
         let checked = self.counts.checked(writes);
         self.run_memory_first(work, checked, now).await
@@ -235,26 +239,14 @@ pub fn check_request_bodies(bytes: &[u8]) -> Vec<extract::BodyCheck> {
     outcomes
 }
 
-/// `page` (from 1) and `per_page` (from 1 to `max`), or a 400 naming the
-/// parameter.
+/// The page a request asks for, or a 400 naming the parameter at fault.
 fn page_request(
     page: Option<u32>,
     per_page: Option<u32>,
-    default: u32,
-    max: u32,
+    size: PageSize,
 ) -> Result<PageRequest, ApiError> {
-    let page = page.unwrap_or(1);
-    if page == 0 {
-        return Err(extract::bad_query("page", "must be 1 or more"));
-    }
-    let per_page = per_page.unwrap_or(default);
-    if per_page == 0 || per_page > max {
-        return Err(extract::bad_query(
-            "per_page",
-            format_args!("must be from 1 to {max}"),
-        ));
-    }
-    Ok(PageRequest { page, per_page })
+    PageRequest::parse(page, per_page, size)
+        .map_err(|bad| extract::bad_query(bad.name, bad.message))
 }
 
 /// Refuses a URL that encodes the NUL character before any handler sees it:

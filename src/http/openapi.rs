@@ -7,7 +7,7 @@
 //! operation takes, so that each handler lists only its own outcomes.
 
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -290,6 +290,11 @@ impl Modify for SharedResponses {
                             .insert(PROBLEM_JSON.to_owned(), RefOr::T(problem_content(None)));
                     }
                 }
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let RefOr::T(parameter) = parameter {
+                        describe_on_the_parameter(parameter);
+                    }
+                }
                 let traits = Traits::of(path, operation);
                 for error in SHARED_ERRORS.iter().filter(|e| traits.answered_by(e)) {
                     operation
@@ -312,6 +317,25 @@ impl Modify for SharedResponses {
             }
         }
     }
+}
+
+/// A parameter whose schema is built from the limits (`schema_with`, see
+/// `schemas`) has its description and example in that schema; they move
+/// onto the parameter, where documentation tools look for them.
+fn describe_on_the_parameter(parameter: &mut Parameter) {
+    let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else {
+        return;
+    };
+    if parameter.description.is_some() || schema.description.is_none() {
+        return;
+    }
+    let description = schema.description.take();
+    let example = (!schema.examples.is_empty()).then(|| schema.examples.remove(0));
+    let mut lifted = ParameterBuilder::from(parameter.clone()).description(description);
+    if example.is_some() {
+        lifted = lifted.example(example);
+    }
+    *parameter = lifted.build();
 }
 
 /// The component name of an operation's JSON body schema.

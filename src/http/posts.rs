@@ -15,19 +15,18 @@ use super::extract::{
 };
 use super::problem::ApiError;
 use super::rules::{self, TagNameInput};
+use super::schemas;
 use super::{Db, Endpoint, endpoint, page_request, views};
-use crate::domain::{PostTitle, Slug, is_valid_slug};
+use crate::domain::limits::{MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS};
+use crate::domain::patch::Patch;
+use crate::domain::slug::{Slug, is_valid_slug};
+use crate::domain::text::PostTitle;
+use crate::domain::time;
 use crate::models::PostStatus;
-use crate::patch::Patch;
 use crate::services::posts::{
     self, BulkAction, ExpectedVersion, NewPost, PostFilter, PostKey, PostUpdate, PostWithTags,
     StatusFilter,
 };
-
-/// Most `tag` (or `tag_any`) filters one request may give.
-const MAX_TAG_FILTERS: usize = 10;
-/// Longest `q` search, in characters.
-const MAX_SEARCH_CHARS: usize = 200;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -54,32 +53,30 @@ pub fn endpoints() -> Vec<Endpoint> {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = PostChanges)]
 pub struct PostFields {
-    /// 1 to 200 characters after trimming.
     #[serde(default)]
     #[validate(custom(function = "rules::title"))]
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(schema_with = schemas::title_schema)]
     title: Patch<String>,
     /// Markdown; bounded by the request size limit.
     #[serde(default)]
     #[validate(custom(function = "rules::body"))]
     #[schema(value_type = String)]
     body: Patch<String>,
-    /// `null` clears it.
     #[serde(default)]
     #[validate(custom(function = "rules::excerpt"))]
-    #[schema(value_type = Option<String>, max_length = 500)]
+    #[schema(schema_with = schemas::excerpt_schema)]
     excerpt: Patch<String>,
     /// Generated from the title when not given on create; a title change
     /// never changes it.
     #[serde(default)]
     #[validate(custom(function = "rules::slug"))]
-    #[schema(schema_with = rules::slug_schema)]
+    #[schema(schema_with = schemas::slug_schema)]
     slug: Patch<String>,
     /// `draft` (the default on create) or `published`; publishing a post
     /// with no `published_at` dates it now.
     #[serde(default)]
     #[validate(custom(function = "rules::status"))]
-    #[schema(schema_with = status_input_schema)]
+    #[schema(schema_with = schemas::post_status_schema)]
     status: Patch<String>,
     /// RFC 3339; a future time with `published` schedules the post. `null`
     /// clears it.
@@ -88,21 +85,16 @@ pub struct PostFields {
     #[schema(value_type = Option<String>, format = DateTime)]
     published_at: Patch<String>,
     /// Tag names, got or created; the list replaces the post's tags in this
-    /// order, `[]` removes them all. Never `null`. At most 25 distinct names.
+    /// order, `[]` removes them all. Never `null`. At most
+    /// [`MAX_TAGS_PER_POST`](crate::domain::limits::MAX_TAGS_PER_POST)
+    /// distinct names.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_list"), nested)]
-    #[schema(schema_with = rules::tag_names_schema)]
+    #[schema(schema_with = schemas::tag_names_schema)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
     #[schema(ignore)]
     unknown: UnknownFields,
-}
-
-fn status_input_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["draft", "published"]))
-        .build()
 }
 
 impl RequestBody for PostFields {
@@ -209,7 +201,7 @@ fn parse_status(status: Patch<String>) -> Option<PostStatus> {
 fn parse_time(time: Patch<String>) -> Result<Patch<chrono::NaiveDateTime>, ApiError> {
     Ok(match time {
         Patch::Value(raw) => Patch::Value(
-            rules::parse_time(&raw).map_err(|message| ApiError::field("published_at", message))?,
+            time::parse_time(&raw).map_err(|message| ApiError::field("published_at", message))?,
         ),
         Patch::Null => Patch::Null,
         Patch::Absent => Patch::Absent,
@@ -465,43 +457,27 @@ async fn restore_post(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListParams {
-    /// Posts having every one of these tags (slugs; at most 10).
+    /// Posts having every one of these tags (slugs).
     #[serde(default)]
-    #[param(schema_with = tag_filter_schema, explode = true, style = Form, example = json!(["rust"]))]
+    #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
     tag: Vec<String>,
-    /// Posts having any of these tags (slugs; at most 10).
+    /// Posts having any of these tags (slugs).
     #[serde(default)]
-    #[param(schema_with = tag_filter_schema, explode = true, style = Form)]
+    #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
     tag_any: Vec<String>,
-    /// A case-insensitive substring of the title; at most 200 characters.
-    #[param(max_length = 200)]
+    #[param(schema_with = schemas::post_search_schema)]
     q: Option<String>,
     /// `draft`, `scheduled`, `deleted` or `all` (the default: not deleted)
     /// need the token; `published` means visible now.
-    #[param(schema_with = status_filter_schema)]
+    #[param(schema_with = schemas::post_status_filter_schema)]
     status: Option<String>,
     /// From 1.
     #[param(minimum = 1, example = 1)]
     #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
-    /// From 1 to 100; 20 unless given.
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(schema_with = schemas::posts_per_page_schema)]
     #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
-}
-
-fn tag_filter_schema() -> utoipa::openapi::schema::Array {
-    utoipa::openapi::schema::ArrayBuilder::new()
-        .items(rules::slug_schema())
-        .max_items(Some(MAX_TAG_FILTERS))
-        .build()
-}
-
-fn status_filter_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["draft", "published", "scheduled", "deleted", "all"]))
-        .build()
 }
 
 /// Parses list parameters; `status` other than `published` needs the token.
@@ -518,10 +494,10 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiErro
         }
     }
     let title_contains = match params.q {
-        Some(q) if q.chars().count() > MAX_SEARCH_CHARS => {
+        Some(q) if q.chars().count() > POST_SEARCH_MAX_CHARS => {
             return Err(bad_query(
                 "q",
-                format_args!("must be at most {MAX_SEARCH_CHARS} characters"),
+                format_args!("must be at most {POST_SEARCH_MAX_CHARS} characters"),
             ));
         }
         Some(q) if !q.trim().is_empty() => Some(q.to_lowercase()),
@@ -570,7 +546,7 @@ async fn list_posts(
     params: QueryParams<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
-    let page = page_request(params.page, params.per_page, 20, 100)?;
+    let page = page_request(params.page, params.per_page, POST_PAGE)?;
     let filter = post_filter(params, caller)?;
     let audience = caller.0;
     let found = db
@@ -587,7 +563,7 @@ pub struct AddTagsRequest {
     /// Tag names to get or create and attach after the post's own.
     #[serde(default)]
     #[validate(custom(function = "rules::required_tag_list"), nested)]
-    #[schema(schema_with = rules::tag_names_schema, required = true)]
+    #[schema(schema_with = schemas::tag_names_schema, required = true)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -662,20 +638,19 @@ async fn remove_tag(
     example = json!({"ids": [1, 2, 3], "action": "add_tags", "tags": ["Rust"]})
 )]
 pub struct BulkFields {
-    /// Post ids, at most 1000; unknown ones are skipped.
     #[serde(default)]
     #[validate(custom(function = "rules::bulk_ids"))]
-    #[schema(value_type = Vec<i64>, max_items = 1000, required = true)]
+    #[schema(schema_with = schemas::bulk_ids_schema, required = true)]
     ids: Patch<Vec<i64>>,
     #[serde(default)]
     #[validate(custom(function = "rules::bulk_action"))]
-    #[schema(schema_with = rules::bulk_action_schema, required = true)]
+    #[schema(schema_with = schemas::bulk_action_schema, required = true)]
     action: Patch<String>,
     /// Tag names: required by `add_tags` and `remove_tags`, refused by the
     /// others.
     #[serde(default)]
     #[validate(custom(function = "rules::tag_list"), nested)]
-    #[schema(schema_with = rules::tag_names_schema)]
+    #[schema(schema_with = schemas::tag_names_schema)]
     tags: Patch<Vec<TagNameInput>>,
     #[serde(flatten)]
     #[schema(ignore)]

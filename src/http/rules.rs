@@ -5,17 +5,18 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound};
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{Array, ArrayBuilder, Object, ObjectBuilder, Type};
 use validator::{Validate, ValidationError};
 
-use crate::domain::{
-    EXCERPT_MAX_CHARS, MAX_TAGS_PER_POST, NUL_MESSAGE, PostTitle, SLUG_MAX_CHARS, Slug, TagName,
-    has_nul,
+use crate::domain::limits::{
+    EXCERPT_MAX_CHARS, MAX_BULK_IDS, MAX_TAGS_PER_POST, TAG_DESCRIPTION_MAX_CHARS,
 };
+use crate::domain::patch::Patch;
+use crate::domain::slug::Slug;
+use crate::domain::tag_name::{TagName, dedupe_tag_names};
+use crate::domain::text::{NUL_MESSAGE, PostTitle, at_most_message, has_nul};
+use crate::domain::time::parse_time;
 use crate::models::PostStatus;
-use crate::patch::Patch;
 
 fn invalid(code: &'static str, message: impl Into<Cow<'static, str>>) -> ValidationError {
     ValidationError::new(code).with_message(message.into())
@@ -51,7 +52,7 @@ pub fn title(value: &Patch<String>) -> Result<(), ValidationError> {
 pub fn excerpt(value: &Patch<String>) -> Result<(), ValidationError> {
     match value {
         Patch::Value(excerpt) if excerpt.chars().count() > EXCERPT_MAX_CHARS => {
-            Err(invalid("length", "must be at most 500 characters"))
+            Err(invalid("length", at_most_message(EXCERPT_MAX_CHARS)))
         }
         _ => storable(value),
     }
@@ -96,13 +97,6 @@ pub fn published_at(value: &Patch<String>) -> Result<(), ValidationError> {
     Ok(())
 }
 
-/// An RFC 3339 time, as stored: UTC, to the microsecond.
-pub fn parse_time(raw: &str) -> Result<NaiveDateTime, &'static str> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|time| time.naive_utc().trunc_subsecs(6))
-        .map_err(|_| "must be an RFC 3339 time such as 2026-11-20T10:00:00Z")
-}
-
 /// One tag name of a list; validated on its own so that errors name the
 /// index (`tags[3]`).
 #[derive(Debug, Clone, Deserialize, Serialize, Validate)]
@@ -118,7 +112,8 @@ pub fn tag_name(name: &str) -> Result<(), ValidationError> {
         .map_err(|message| invalid("tag_name", message))
 }
 
-/// A list of tag names: never null, at most 25 distinct names.
+/// A list of tag names: never null, at most [`MAX_TAGS_PER_POST`] distinct
+/// names.
 pub fn tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), ValidationError> {
     match value {
         Patch::Null => Err(invalid(
@@ -132,7 +127,10 @@ pub fn tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), ValidationError>
                 .map(|name| name.key().to_owned())
                 .collect();
             if distinct.len() > MAX_TAGS_PER_POST {
-                Err(invalid("too_many", "must name at most 25 distinct tags"))
+                Err(invalid(
+                    "too_many",
+                    format!("must name at most {MAX_TAGS_PER_POST} distinct tags"),
+                ))
             } else {
                 Ok(())
             }
@@ -143,16 +141,13 @@ pub fn tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), ValidationError>
 
 /// Parses names that passed [`tag_list`], dropping later duplicates.
 pub fn parse_tag_names(inputs: Vec<TagNameInput>) -> Vec<TagName> {
-    crate::domain::dedupe_tag_names(
+    dedupe_tag_names(
         inputs
             .iter()
             .filter_map(|input| TagName::parse(&input.name).ok())
             .collect(),
     )
 }
-
-/// The longest tag description, in characters.
-pub const DESCRIPTION_MAX_CHARS: usize = 500;
 
 pub fn tag_name_field(value: &Patch<String>) -> Result<(), ValidationError> {
     not_null(value)?;
@@ -164,9 +159,10 @@ pub fn tag_name_field(value: &Patch<String>) -> Result<(), ValidationError> {
 
 pub fn description(value: &Patch<String>) -> Result<(), ValidationError> {
     match value {
-        Patch::Value(text) if text.chars().count() > DESCRIPTION_MAX_CHARS => {
-            Err(invalid("length", "must be at most 500 characters"))
-        }
+        Patch::Value(text) if text.chars().count() > TAG_DESCRIPTION_MAX_CHARS => Err(invalid(
+            "length",
+            at_most_message(TAG_DESCRIPTION_MAX_CHARS),
+        )),
         _ => storable(value),
     }
 }
@@ -184,9 +180,10 @@ pub fn required_tag_list(value: &Patch<Vec<TagNameInput>>) -> Result<(), Validat
 pub fn bulk_ids(value: &Patch<Vec<i64>>) -> Result<(), ValidationError> {
     required(value)?;
     match value {
-        Patch::Value(ids) if ids.len() > crate::services::posts::MAX_BULK_IDS => {
-            Err(invalid("too_many", "must list at most 1000 ids"))
-        }
+        Patch::Value(ids) if ids.len() > MAX_BULK_IDS => Err(invalid(
+            "too_many",
+            format!("must list at most {MAX_BULK_IDS} ids"),
+        )),
         _ => Ok(()),
     }
 }
@@ -211,80 +208,5 @@ pub fn bulk_action(value: &Patch<String>) -> Result<(), ValidationError> {
             ))
         }
         _ => Ok(()),
-    }
-}
-
-/// The pattern every slug matches, as the OpenAPI document gives it.
-pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
-
-fn string_schema() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::String)
-}
-
-pub fn slug_schema() -> Object {
-    string_schema()
-        .pattern(Some(SLUG_PATTERN))
-        .max_length(Some(SLUG_MAX_CHARS))
-        .examples(["hello-rust"])
-        .build()
-}
-
-/// What [`TagName::parse`] accepts, as far as a pattern can say it: no
-/// control character but white space, and something besides white space
-/// (written out as Rust's `char::is_whitespace` has it, which `\s` is not).
-/// The 50-character limit applies after white space collapses, which a
-/// pattern cannot count.
-pub const TAG_NAME_PATTERN: &str = concat!(
-    r"^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*",
-    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
-    r"[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$",
-);
-
-pub fn tag_name_schema() -> Object {
-    string_schema()
-        .pattern(Some(TAG_NAME_PATTERN))
-        .description(Some(
-            "A tag name: 1 to 50 characters once white space is trimmed and collapsed; \
-             matched to a tag case-insensitively",
-        ))
-        .examples(["Rust"])
-        .build()
-}
-
-/// Tag names as a request gives them.
-pub fn tag_names_schema() -> Array {
-    ArrayBuilder::new()
-        .items(tag_name_schema())
-        .examples([serde_json::json!(["Rust", "Web"])])
-        .build()
-}
-
-pub fn bulk_action_schema() -> Object {
-    string_schema()
-        .enum_values(Some(BULK_ACTIONS.iter().map(|(name, _)| *name)))
-        .build()
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-    use unicode_normalization::UnicodeNormalization;
-
-    use super::*;
-
-    proptest! {
-        /// What the document's pattern promises, the parser keeps: a name
-        /// matching it is accepted unless it is too long once collapsed.
-        #[test]
-        fn names_matching_the_documented_pattern_parse(
-            raw in proptest::string::string_regex(
-                TAG_NAME_PATTERN.trim_start_matches('^').trim_end_matches('$')
-            ).unwrap()
-        ) {
-            let nfc: String = raw.nfc().collect();
-            let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
-            let fits = collapsed.chars().count() <= crate::domain::TAG_NAME_MAX_CHARS;
-            prop_assert_eq!(TagName::parse(&raw).is_ok(), fits, "{:?}", raw);
-        }
     }
 }

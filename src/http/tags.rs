@@ -12,14 +12,13 @@ use super::extract::{
     check_body, given,
 };
 use super::problem::ApiError;
-use super::rules;
 use super::{Db, Endpoint, endpoint, page_request, views};
-use crate::domain::{Slug, TagName, tag_prefix_key};
-use crate::patch::Patch;
+use super::{rules, schemas};
+use crate::domain::limits::{POST_PAGE, TAG_PAGE, TAG_PREFIX_MAX_CHARS};
+use crate::domain::patch::Patch;
+use crate::domain::slug::Slug;
+use crate::domain::tag_name::{TagName, tag_prefix_key};
 use crate::services::tags::{self, NewTag, TagListQuery, TagSort, TagUpdate};
-
-/// Longest `q` prefix, in characters: no tag name is longer.
-const MAX_PREFIX_CHARS: usize = crate::domain::TAG_NAME_MAX_CHARS;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -38,30 +37,21 @@ pub fn endpoints() -> Vec<Endpoint> {
 struct ListParams {
     /// `count` (the default: most visible posts first, then by name),
     /// `name` or `created`.
-    #[param(schema_with = sort_schema)]
+    #[param(schema_with = schemas::tag_sort_schema)]
     sort: Option<String>,
     /// Hide tags with fewer visible posts; `1` hides empty tags.
     #[param(minimum = 0, example = 1)]
     #[serde(default, deserialize_with = "given")]
     min_count: Option<i64>,
-    /// A case-insensitive prefix of the name, for autocomplete.
-    #[param(max_length = 50, example = "ru")]
+    #[param(schema_with = schemas::tag_prefix_schema)]
     q: Option<String>,
     /// From 1.
     #[param(minimum = 1, example = 1)]
     #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
-    /// From 1 to 200; 50 unless given.
-    #[param(minimum = 1, maximum = 200, example = 50)]
+    #[param(schema_with = schemas::tags_per_page_schema)]
     #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
-}
-
-fn sort_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["count", "name", "created"]))
-        .build()
 }
 
 /// Tags with their counts of visible posts (and, with the token, of all
@@ -80,7 +70,7 @@ async fn list_tags(
     params: QueryParams<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
-    let page = page_request(params.page, params.per_page, 50, 200)?;
+    let page = page_request(params.page, params.per_page, TAG_PAGE)?;
     let sort = match params.sort.as_deref() {
         None | Some("count") => TagSort::Count,
         Some("name") => TagSort::Name,
@@ -92,10 +82,10 @@ async fn list_tags(
         return Err(bad_query("min_count", "must be 0 or more"));
     }
     let prefix = match params.q {
-        Some(q) if q.chars().count() > MAX_PREFIX_CHARS => {
+        Some(q) if q.chars().count() > TAG_PREFIX_MAX_CHARS => {
             return Err(bad_query(
                 "q",
-                format_args!("must be at most {MAX_PREFIX_CHARS} characters"),
+                format_args!("must be at most {TAG_PREFIX_MAX_CHARS} characters"),
             ));
         }
         Some(q) => Some(tag_prefix_key(&q)).filter(|prefix| !prefix.is_empty()),
@@ -144,8 +134,7 @@ struct PageParams {
     #[param(minimum = 1, example = 1)]
     #[serde(default, deserialize_with = "given")]
     page: Option<u32>,
-    /// From 1 to 100; 20 unless given.
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(schema_with = schemas::posts_per_page_schema)]
     #[serde(default, deserialize_with = "given")]
     per_page: Option<u32>,
 }
@@ -169,7 +158,7 @@ async fn tag_posts(
     slug: web::Path<String>,
     params: QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(params.0.page, params.0.per_page, 20, 100)?;
+    let page = page_request(params.0.page, params.0.per_page, POST_PAGE)?;
     let slug = slug.into_inner();
     let (tag, posts) = db
         .run_counted(move |reader, counts, now| {
@@ -186,21 +175,19 @@ async fn tag_posts(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[schema(as = TagChanges)]
 pub struct TagFields {
-    /// 1 to 50 characters once white space is collapsed; unique
-    /// case-insensitively.
+    /// Unique case-insensitively (see [`schemas::tag_name_schema`]).
     #[serde(default)]
     #[validate(custom(function = "rules::tag_name_field"))]
-    #[schema(schema_with = rules::tag_name_schema)]
+    #[schema(schema_with = schemas::tag_name_schema)]
     name: Patch<String>,
     /// Generated from the name when not given on create; a rename keeps it.
     #[serde(default)]
     #[validate(custom(function = "rules::slug"))]
-    #[schema(schema_with = rules::slug_schema)]
+    #[schema(schema_with = schemas::slug_schema)]
     slug: Patch<String>,
-    /// At most 500 characters; `null` clears it.
     #[serde(default)]
     #[validate(custom(function = "rules::description"))]
-    #[schema(value_type = Option<String>, max_length = 500)]
+    #[schema(schema_with = schemas::tag_description_schema)]
     description: Patch<String>,
     #[serde(flatten)]
     #[schema(ignore)]
@@ -377,7 +364,7 @@ pub struct MergeRequest {
     /// The slug of the tag that takes the posts.
     #[serde(default)]
     #[validate(custom(function = "rules::required_slug"))]
-    #[schema(schema_with = rules::slug_schema, required = true)]
+    #[schema(schema_with = schemas::slug_schema, required = true)]
     into: Patch<String>,
     #[serde(flatten)]
     #[schema(ignore)]

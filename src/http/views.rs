@@ -7,8 +7,8 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::domain::page::Page;
 use crate::models::{PostRow, TagRow};
-use crate::services::Page;
 use crate::services::posts::PostWithTags;
 use crate::services::tags::TagWithCounts;
 

@@ -36,8 +36,8 @@ use diesel::prelude::*;
 
 use super::posts::{MatchingPosts, PostKey, PostWithTags, StatusFilter};
 use super::tags::{self, TagListQuery, TagSort, TagWithCounts};
-use super::{Page, PageRequest};
 use crate::db::DbConn;
+use crate::domain::page::{Page, PageRequest};
 use crate::models::PostStatus;
 use crate::models::TagRow;
 use crate::on_backend;

@@ -6,17 +6,9 @@ pub mod counts;
 pub mod posts;
 pub mod tags;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::result::Error as DieselError;
 
 use crate::db::{Backend, DbConn, DbError, WrapsDbError};
-
-/// Who is asking: the public sees visible posts only, the admin sees all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Public,
-    Admin,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -98,70 +90,5 @@ impl Reader for MemoryOnly {
 
     fn conn(&mut self) -> ServiceResult<&mut DbConn> {
         Err(ServiceError::NotInMemory)
-    }
-}
-
-/// The current time as stored: UTC, to the microsecond (PostgreSQL's
-/// precision), so that what is written reads back unchanged on both backends.
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PageRequest {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl PageRequest {
-    pub fn offset(self) -> i64 {
-        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
-    }
-
-    pub fn limit(self) -> i64 {
-        i64::from(self.per_page)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub request: PageRequest,
-    pub total: i64,
-}
-
-impl<T> Page<T> {
-    pub fn total_pages(&self) -> i64 {
-        let per_page = i64::from(self.request.per_page.max(1));
-        (self.total + per_page - 1) / per_page
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_count_up() {
-        let page = |total| Page::<()> {
-            items: vec![],
-            request: PageRequest {
-                page: 1,
-                per_page: 20,
-            },
-            total,
-        };
-        assert_eq!(page(0).total_pages(), 0);
-        assert_eq!(page(1).total_pages(), 1);
-        assert_eq!(page(20).total_pages(), 1);
-        assert_eq!(page(57).total_pages(), 3);
-        assert_eq!(
-            PageRequest {
-                page: 3,
-                per_page: 20
-            }
-            .offset(),
-            40
-        );
     }
 }

@@ -8,14 +8,20 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::counts::{COMMITTED_CHANGES_SQL, Checked, Counts, PageKey, Proven, TotalKey};
-use super::{Audience, Page, PageRequest, Reader, ServiceError, ServiceResult, tags};
+use super::{Reader, ServiceError, ServiceResult, tags};
 use crate::db::prepared::{EditPost, LinkTags, WithLinks};
 use crate::db::sql::escape_like;
 use crate::db::{Backend, DbConn, violates_unique};
-use crate::domain::{MAX_TAGS_PER_POST, PostTitle, Slug, TagName, first_free_slug, post_slug_base};
+use crate::domain::audience::Audience;
+use crate::domain::limits::MAX_TAGS_PER_POST;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::patch::Patch;
+use crate::domain::slug::{Slug, first_free_slug, post_slug_base};
+use crate::domain::tag_name::TagName;
+use crate::domain::text::PostTitle;
+use crate::domain::time::now;
 use crate::models::{NewPostRow, PostChangeset, PostRow, PostStatus, TagRow};
 use crate::on_backend;
-use crate::patch::Patch;
 use crate::schema::{post_tags, posts, tags as tags_table};
 
 /// How often a create retries after a concurrent request took the slug it
@@ -53,7 +59,7 @@ pub struct NewPost {
 }
 
 pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
-    let now = super::now();
+    let now = now();
     let published_at = match (new.status, new.published_at) {
         (PostStatus::Published, None) => Some(now),
         (_, published_at) => published_at,
@@ -664,7 +670,7 @@ pub fn update(
     update: PostUpdate,
     expected: Option<&ExpectedVersion>,
 ) -> ServiceResult<PostWithTags> {
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         // The transaction may run again after a deadlock.
         let update = update.clone();
@@ -792,7 +798,7 @@ fn lock_post(conn: &mut DbConn, id: i64) -> ServiceResult<PostRow> {
 
 /// Moves a post to the trash. Trashing a trashed post changes nothing.
 pub fn trash(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         let post = lock_post(conn, id)?;
         if post.deleted_at.is_none() {
@@ -836,7 +842,7 @@ pub fn delete_permanently(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
 /// Attaches tags by name after the post's own, getting or creating them
 /// as a create does; tags it already has stay where they are.
 pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<PostWithTags> {
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         lock_post(conn, id)?;
         let current = tags_of_posts(conn, &[id])?.remove(&id).unwrap_or_default();
@@ -872,7 +878,7 @@ pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<
 /// Detaches one tag from a post; the tag itself remains. Detaching a tag
 /// the post does not have changes nothing.
 pub fn remove_tag(conn: &mut DbConn, id: i64, tag_slug: &str) -> ServiceResult<PostWithTags> {
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         lock_post(conn, id)?;
         let tag_id: i64 = on_backend!(conn, c => tags_table::table
@@ -915,9 +921,6 @@ diesel::define_sql_function! {
     ) -> diesel::sql_types::Nullable<diesel::sql_types::Timestamp>;
 }
 
-/// Most posts one bulk request may name.
-pub const MAX_BULK_IDS: usize = 1000;
-
 #[derive(Debug, Clone)]
 pub enum BulkAction {
     Publish,
@@ -941,7 +944,7 @@ pub struct BulkOutcome {
 /// constant too (counting the matches, and for tags, get-or-create and the
 /// version bump).
 pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResult<BulkOutcome> {
-    let now = super::now();
+    let now = now();
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();

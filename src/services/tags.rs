@@ -9,14 +9,17 @@ use diesel::prelude::*;
 
 use super::counts::{Counts, Proven};
 use super::posts::{MatchingPosts, StatusFilter, Total, visible};
-use super::{Page, PageRequest, Reader, ServiceError, ServiceResult};
+use super::{Reader, ServiceError, ServiceResult};
 use crate::db::prepared::InsertTagsIgnoringConflicts;
 use crate::db::sql::escape_like;
 use crate::db::{DbConn, violates_unique};
-use crate::domain::{Slug, TagName, first_free_slug, tag_slug_base};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::patch::Patch;
+use crate::domain::slug::{Slug, first_free_slug, tag_slug_base};
+use crate::domain::tag_name::TagName;
+use crate::domain::time::now;
 use crate::models::{NewTagRow, TagRow};
 use crate::on_backend;
-use crate::patch::Patch;
 use crate::schema::{post_tags, posts, tags};
 
 /// Attempts at get-or-create before giving up. Each failed attempt means a
@@ -377,7 +380,7 @@ pub struct NewTag {
 /// Creates a tag; a name that exists (case-insensitively) or a slug that is
 /// taken is a conflict naming the tag that has it.
 pub fn create(conn: &mut DbConn, new: NewTag) -> ServiceResult<TagWithCounts> {
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         for _ in 0..GET_OR_CREATE_ATTEMPTS {
             if let Some(existing) = find_by_key(conn, new.name.key())? {
@@ -485,7 +488,7 @@ pub struct TagUpdate {
 /// Renames a tag, moves its slug or changes its description. Renaming keeps
 /// the slug; renaming to another casing of the same name is allowed.
 pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult<TagWithCounts> {
-    let now = super::now();
+    let now = now();
     let new_slug = conn.transaction(|conn| {
         // The transaction may run again after a deadlock.
         let update = update.clone();
@@ -576,7 +579,7 @@ pub fn merge(
             message: "a tag cannot be merged into itself".into(),
         });
     }
-    let now = super::now();
+    let now = now();
     conn.transaction(|conn| {
         // Lock both in one order whatever the direction, so that two merges
         // of the same pair cannot deadlock.

@@ -259,7 +259,7 @@ async fn sql_and_like_metacharacters_are_literals(app: TestApp) {
     assert_eq!(ids(&again), [first[2], first[1], first[0]]);
     for tag in post["tags"].as_array().unwrap() {
         let slug = tag["slug"].as_str().unwrap();
-        assert!(blog_backend::domain::is_valid_slug(slug), "{slug}");
+        assert!(blog_backend::domain::slug::is_valid_slug(slug), "{slug}");
         app.get(&format!("/tags/{slug}")).await.expect(200);
     }
     let prefix = |q: &str| {

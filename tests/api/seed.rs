@@ -89,7 +89,7 @@ fn seeds_a_realistic_repeatable_data_set(backend: Backend) {
     let posts = snapshot(&mut conn);
     assert_eq!(posts.len() as u64, PLAN.posts, "every post has its tags");
     for (slug, status, dated, deleted, tags) in &posts {
-        assert!(blog_backend::domain::is_valid_slug(slug), "{slug}");
+        assert!(blog_backend::domain::slug::is_valid_slug(slug), "{slug}");
         assert_eq!(*dated, status == "published", "{slug}");
         assert!(!*deleted || status == "published", "{slug}");
         assert_eq!(tags.len(), PLAN.tags_per_post as usize);

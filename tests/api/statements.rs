@@ -4,12 +4,16 @@
 use std::sync::{Arc, Mutex};
 
 use blog_backend::db::DbConn;
-use blog_backend::domain::{PostTitle, TagName};
+use blog_backend::domain::audience::Audience;
+use blog_backend::domain::page::{Page, PageRequest};
+use blog_backend::domain::tag_name::TagName;
+use blog_backend::domain::text::PostTitle;
+use blog_backend::domain::time::now;
 use blog_backend::models::PostStatus;
+use blog_backend::services::ServiceError;
 use blog_backend::services::counts::{self, CountCache};
 use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter, PostKey, PostUpdate};
 use blog_backend::services::tags::{self, TagListQuery, TagSort, TagWithCounts};
-use blog_backend::services::{self, Audience, PageRequest, ServiceError};
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
 use crate::helpers::{Backend, TestDatabase};
@@ -68,7 +72,7 @@ fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)
 
 fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
     conn.transaction(|conn| {
-        tags::get_or_create(conn, names, services::now()).map_err(blog_backend::db::DbError::from)
+        tags::get_or_create(conn, names, now()).map_err(blog_backend::db::DbError::from)
     })
     .unwrap()
     .into_iter()
@@ -184,7 +188,7 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
         let cache = CountCache::new();
         // As a request does: the counts checked (or taken), then the list.
         let list = |conn: &mut DbConn, filter: &PostFilter| {
-            let now = services::now();
+            let now = now();
             let counts = cache.counts(conn, now).unwrap();
             posts::list(conn, &counts, filter, Audience::Public, page, now).unwrap()
         };
@@ -234,7 +238,7 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
                     page: 1,
                     per_page: 50,
                 },
-                services::now(),
+                now(),
             )
             .unwrap()
         });
@@ -305,7 +309,7 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
     with_connection(backend, |conn, statements| {
         let cache = CountCache::new();
         let id = publish(conn, "Counted", names("counted", 3));
-        let counts = |conn: &mut DbConn| cache.counts(conn, services::now()).unwrap();
+        let counts = |conn: &mut DbConn| cache.counts(conn, now()).unwrap();
 
         let (first, recount) = statements.during(|| counts(conn));
         // The sum of changes; then, in one snapshot, the sum again, the
@@ -372,7 +376,7 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
         let read = |conn: &mut DbConn, id: i64, audience: Audience| {
             statements.during(|| {
                 let checked = cache.checked(counts::committed_writes(conn).unwrap());
-                posts::get(conn, &checked, &PostKey::Id(id), audience, services::now())
+                posts::get(conn, &checked, &PostKey::Id(id), audience, now())
             })
         };
         let (post, first) = read(conn, id, Audience::Public);
@@ -437,7 +441,7 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
                     ..Default::default()
                 };
                 let (listed, run) = statements.during(|| {
-                    let now = services::now();
+                    let now = now();
                     let counts = cache.counts(conn, now).unwrap();
                     posts::list(conn, &counts, &filter, audience, page, now).unwrap()
                 });
@@ -507,8 +511,8 @@ fn links_carry_their_posts_public_order(backend: Backend) {
             },
             PostUpdate {
                 status: Some(PostStatus::Published),
-                published_at: blog_backend::patch::Patch::Value(
-                    services::now() + chrono::Duration::days(3),
+                published_at: blog_backend::domain::patch::Patch::Value(
+                    now() + chrono::Duration::days(3),
                 ),
                 ..Default::default()
             },
@@ -517,8 +521,8 @@ fn links_carry_their_posts_public_order(backend: Backend) {
                 ..Default::default()
             },
             PostUpdate {
-                published_at: blog_backend::patch::Patch::Value(
-                    services::now() - chrono::Duration::days(3),
+                published_at: blog_backend::domain::patch::Patch::Value(
+                    now() - chrono::Duration::days(3),
                 ),
                 ..Default::default()
             },
@@ -556,7 +560,7 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
         let cache = CountCache::new();
         publish(conn, "Tagged", names("sql", 1));
         let count = |conn: &mut DbConn| {
-            let counts = cache.counts(conn, services::now()).unwrap();
+            let counts = cache.counts(conn, now()).unwrap();
             counts.tag("sql-0").map(|tag| tag.post_count)
         };
         assert_eq!(count(conn), Some(1));
@@ -569,7 +573,7 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
         blog_backend::on_backend!(&mut *conn, c => c
             .batch_execute("UPDATE tags SET name = 'SQL renamed'"))
         .unwrap();
-        let counts = cache.counts(conn, services::now()).unwrap();
+        let counts = cache.counts(conn, now()).unwrap();
         assert_eq!(counts.tag("sql-0").unwrap().tag.name, "SQL renamed");
 
         // A transaction counts once, however many rows it writes; a change
@@ -606,7 +610,7 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
             }
         }
         get_or_create(conn, &[TagName::parse("Unused").unwrap()]);
-        let now = services::now();
+        let now = now();
         let counts = CountCache::new().counts(conn, now).unwrap();
         for sort in [TagSort::Count, TagSort::Name, TagSort::Created] {
             for min_count in [0, 1, 3] {
@@ -620,7 +624,7 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
                         let request = PageRequest { page, per_page };
                         let from_sql = tags::list(conn, &query, request, now).unwrap();
                         let from_memory = counts.list(&query, request);
-                        let summary = |page: &services::Page<TagWithCounts>| {
+                        let summary = |page: &Page<TagWithCounts>| {
                             let items: Vec<_> = page
                                 .items
                                 .iter()

@@ -1,0 +1,43 @@
+//! Every limit the API sets, in one place: the parsers, the validation
+//! messages, the query checks and the OpenAPI document are built from these.
+
+/// A post title, in characters after trimming.
+pub const TITLE_MAX_CHARS: usize = 200;
+/// A post excerpt, in characters.
+pub const EXCERPT_MAX_CHARS: usize = 500;
+/// A tag name, in characters once white space is collapsed.
+pub const TAG_NAME_MAX_CHARS: usize = 50;
+/// A tag description, in characters.
+pub const TAG_DESCRIPTION_MAX_CHARS: usize = 500;
+/// A slug, post's or tag's.
+pub const SLUG_MAX_CHARS: usize = 200;
+/// Distinct tags on one post.
+pub const MAX_TAGS_PER_POST: usize = 25;
+/// Post ids in one bulk request.
+pub const MAX_BULK_IDS: usize = 1000;
+/// `tag` filters of one post list, and `tag_any` filters, each.
+pub const MAX_TAG_FILTERS: usize = 10;
+/// `q` of a post list (a substring of the title), in characters.
+pub const POST_SEARCH_MAX_CHARS: usize = 200;
+/// `q` of a tag list (a prefix of the name), in characters: no name is
+/// longer.
+pub const TAG_PREFIX_MAX_CHARS: usize = TAG_NAME_MAX_CHARS;
+
+/// How many items a page of a list holds when not asked, and at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    pub default: u32,
+    pub max: u32,
+}
+
+/// Pages of posts: post lists and tag pages.
+pub const POST_PAGE: PageSize = PageSize {
+    default: 20,
+    max: 100,
+};
+
+/// Pages of tags.
+pub const TAG_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 200,
+};

@@ -1,0 +1,203 @@
+//! The schemas of the OpenAPI document that carry the API's rules: bounds
+//! and their descriptions built from [`crate::domain::limits`], and
+//! patterns that the parsers keep (tested below). Fields and parameters
+//! given one of these (`schema_with`) take their description from it.
+
+use utoipa::openapi::schema::{
+    Array, ArrayBuilder, KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
+
+use super::rules::BULK_ACTIONS;
+use crate::domain::limits::{
+    EXCERPT_MAX_CHARS, MAX_BULK_IDS, MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS, PageSize,
+    SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS,
+    TITLE_MAX_CHARS,
+};
+
+/// The pattern every slug matches, as the OpenAPI document gives it.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+/// What [`TagName::parse`](crate::domain::tag_name::TagName::parse)
+/// accepts, as far as a pattern can say it: no control character but white
+/// space, and something besides white space (written out as Rust's
+/// `char::is_whitespace` has it, which `\s` is not). The length limit
+/// applies after white space collapses, which a pattern cannot count.
+pub const TAG_NAME_PATTERN: &str = concat!(
+    r"^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+    r"[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$",
+);
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+/// A string that may be `null`.
+fn nullable_string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+}
+
+fn enum_schema<const N: usize>(values: [&'static str; N]) -> Object {
+    string_schema().enum_values(Some(values)).build()
+}
+
+pub fn slug_schema() -> Object {
+    string_schema()
+        .pattern(Some(SLUG_PATTERN))
+        .max_length(Some(SLUG_MAX_CHARS))
+        .examples(["hello-rust"])
+        .build()
+}
+
+pub fn tag_name_schema() -> Object {
+    string_schema()
+        .pattern(Some(TAG_NAME_PATTERN))
+        .description(Some(format!(
+            "A tag name: 1 to {TAG_NAME_MAX_CHARS} characters once white space is trimmed and \
+             collapsed; matched to a tag case-insensitively"
+        )))
+        .examples(["Rust"])
+        .build()
+}
+
+/// Tag names as a request gives them.
+pub fn tag_names_schema() -> Array {
+    ArrayBuilder::new()
+        .items(tag_name_schema())
+        .examples([serde_json::json!(["Rust", "Web"])])
+        .build()
+}
+
+pub fn title_schema() -> Object {
+    string_schema()
+        .description(Some(format!(
+            "1 to {TITLE_MAX_CHARS} characters after trimming."
+        )))
+        .min_length(Some(1))
+        .max_length(Some(TITLE_MAX_CHARS))
+        .build()
+}
+
+pub fn excerpt_schema() -> Object {
+    nullable_string_schema()
+        .description(Some("`null` clears it."))
+        .max_length(Some(EXCERPT_MAX_CHARS))
+        .build()
+}
+
+pub fn post_status_schema() -> Object {
+    enum_schema(["draft", "published"])
+}
+
+pub fn tag_description_schema() -> Object {
+    nullable_string_schema()
+        .description(Some(format!(
+            "At most {TAG_DESCRIPTION_MAX_CHARS} characters; `null` clears it."
+        )))
+        .max_length(Some(TAG_DESCRIPTION_MAX_CHARS))
+        .build()
+}
+
+pub fn bulk_ids_schema() -> Array {
+    ArrayBuilder::new()
+        .description(Some(format!(
+            "Post ids, at most {MAX_BULK_IDS}; unknown ones are skipped."
+        )))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+        )
+        .max_items(Some(MAX_BULK_IDS))
+        .build()
+}
+
+pub fn bulk_action_schema() -> Object {
+    string_schema()
+        .enum_values(Some(BULK_ACTIONS.iter().map(|(name, _)| *name)))
+        .build()
+}
+
+/// `tag` and `tag_any` of a post list.
+pub fn tag_filter_schema() -> Array {
+    ArrayBuilder::new()
+        .items(slug_schema())
+        .max_items(Some(MAX_TAG_FILTERS))
+        .build()
+}
+
+pub fn post_status_filter_schema() -> Object {
+    enum_schema(["draft", "published", "scheduled", "deleted", "all"])
+}
+
+pub fn post_search_schema() -> Object {
+    string_schema()
+        .description(Some(format!(
+            "A case-insensitive substring of the title; at most {POST_SEARCH_MAX_CHARS} characters."
+        )))
+        .max_length(Some(POST_SEARCH_MAX_CHARS))
+        .build()
+}
+
+pub fn tag_prefix_schema() -> Object {
+    string_schema()
+        .description(Some(
+            "A case-insensitive prefix of the name, for autocomplete.",
+        ))
+        .max_length(Some(TAG_PREFIX_MAX_CHARS))
+        .examples(["ru"])
+        .build()
+}
+
+pub fn tag_sort_schema() -> Object {
+    enum_schema(["count", "name", "created"])
+}
+
+fn per_page_schema(size: PageSize) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::UInt32)))
+        .description(Some(format!(
+            "From 1 to {}; {} unless given.",
+            size.max, size.default
+        )))
+        .minimum(Some(1))
+        .maximum(Some(size.max))
+        .examples([size.default])
+        .build()
+}
+
+/// `per_page` of post lists and tag pages.
+pub fn posts_per_page_schema() -> Object {
+    per_page_schema(POST_PAGE)
+}
+
+/// `per_page` of tag lists.
+pub fn tags_per_page_schema() -> Object {
+    per_page_schema(TAG_PAGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    use super::*;
+    use crate::domain::tag_name::TagName;
+
+    proptest! {
+        /// What the document's pattern promises, the parser keeps: a name
+        /// matching it is accepted unless it is too long once collapsed.
+        #[test]
+        fn names_matching_the_documented_pattern_parse(
+            raw in proptest::string::string_regex(
+                TAG_NAME_PATTERN.trim_start_matches('^').trim_end_matches('$')
+            ).unwrap()
+        ) {
+            let nfc: String = raw.nfc().collect();
+            let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
+            let fits = collapsed.chars().count() <= TAG_NAME_MAX_CHARS;
+            prop_assert_eq!(TagName::parse(&raw).is_ok(), fits, "{:?}", raw);
+        }
+    }
+}
