@@ -1,6 +1,7 @@
 //! A blog backend: posts, get-or-create tags and exact tag counts, over
 //! SQLite (embedded) or PostgreSQL.
 
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod domain;

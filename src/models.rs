@@ -1,4 +1,5 @@
-//! Database rows and the insert and update forms next to them. These are
+//! Database rows, the insert and update forms next to them, and rows read
+//! together (a post with its tags, a tag with its counts). These are
 //! database types only; the HTTP layer has its own wire types.
 
 use chrono::NaiveDateTime;
@@ -70,14 +71,11 @@ pub struct PostRow {
     pub version: i64,
 }
 
-impl PostRow {
-    /// Whether the public may see the post at `now`: what
-    /// `services::posts::visible` says in SQL.
-    pub fn is_visible_at(&self, now: NaiveDateTime) -> bool {
-        self.status == PostStatus::Published
-            && self.published_at.is_some_and(|date| date <= now)
-            && self.deleted_at.is_none()
-    }
+/// A post with its tags, in the author's order.
+#[derive(Debug, Clone)]
+pub struct PostWithTags {
+    pub post: PostRow,
+    pub tags: Vec<TagRow>,
 }
 
 #[derive(Debug, Insertable)]
@@ -117,6 +115,15 @@ pub struct TagRow {
     pub created_at: NaiveDateTime,
 }
 
+/// A tag with its counts: `post_count` counts visible posts; `total_count`
+/// counts posts that are not trashed, whatever their status.
+#[derive(Debug, Clone)]
+pub struct TagWithCounts {
+    pub tag: TagRow,
+    pub post_count: i64,
+    pub total_count: i64,
+}
+
 /// `None` binds NULL rather than `DEFAULT`, which lets SQLite insert many
 /// rows in one statement (it has no `DEFAULT` keyword in `VALUES`).
 #[derive(Debug, Insertable)]
@@ -135,4 +142,21 @@ pub struct NewPostTagRow {
     pub post_id: i64,
     pub tag_id: i64,
     pub position: i32,
+}
+
+/// A change to a tag: `None` leaves a column alone; for the description,
+/// `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = tags)]
+pub struct TagChangeset {
+    pub name: Option<String>,
+    pub name_key: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<Option<String>>,
+}
+
+impl TagChangeset {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.slug.is_none() && self.description.is_none()
+    }
 }

@@ -40,13 +40,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Writes that can change tag counts, summed over the rows (see the
-    /// `count_changes` migration).
-    count_changes (shard) {
+    /// Counters of committed transactions, summed over the rows (the
+    /// `count_changes`, `post_edits` and `change_counters` migrations).
+    change_counters (shard) {
         shard -> BigInt,
-        changes -> BigInt,
-        /// Post edits that change no count (the `post_edits` migration).
-        edits -> BigInt,
+        /// Transactions that could change a tag count.
+        count_changes -> BigInt,
+        /// Transactions that changed a post row.
+        post_edits -> BigInt,
     }
 }
 

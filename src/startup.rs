@@ -7,9 +7,9 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{ErrorHandlers, Logger};
 use actix_web::{App, HttpServer, web};
 
+use crate::cache::Cache;
 use crate::config::Config;
-use crate::db::{PoolSettings, StartupError};
-use crate::http::Db;
+use crate::db::{Database, PoolSettings, StartupError};
 use crate::http::auth::Auth;
 use crate::{db, http};
 
@@ -56,8 +56,9 @@ impl Application {
         if config.admin_token.is_none() {
             log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
         }
-        let db = web::Data::new(Db::new(pool, config.database_url.backend()));
-        db.warm_counts().await;
+        let db = web::Data::new(Database::new(pool, config.database_url.backend()));
+        let cache = web::Data::new(Cache::new());
+        cache.warm(&db).await;
         let auth = web::Data::new(Auth {
             token: config.admin_token.clone(),
         });
@@ -66,15 +67,16 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(db.clone())
+                .app_data(cache.clone())
                 .app_data(auth.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(body_timeout)
                 .app_data(http::extract::path_config())
-                .wrap(actix_web::middleware::from_fn(http::refuse_nul))
+                .wrap(actix_web::middleware::from_fn(http::middleware::refuse_nul))
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
                 .configure(http::configure)
-                .default_service(web::to(http::no_such_route))
+                .default_service(web::to(http::middleware::no_such_route))
         })
         // Slow senders: headers must arrive in time or the connection is
         // answered 408 and closed; bodies have their own limit (BodyTimeout).

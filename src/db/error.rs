@@ -1,5 +1,7 @@
 //! Database failures, as the layers above need to tell them apart.
 
+use std::sync::Arc;
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +19,9 @@ pub enum DbError {
     /// The work on the blocking thread pool did not finish (it panicked).
     #[error("database work did not complete: {0}")]
     Aborted(String),
+    /// What another request met reading for this one too.
+    #[error(transparent)]
+    Shared(Arc<DbError>),
 }
 
 impl From<DieselError> for DbError {

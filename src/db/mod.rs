@@ -7,15 +7,24 @@
 //! lock, an upsert, a statement one of them can fold into another), the
 //! difference stays in here, behind one function for both.
 
+pub mod bulk;
+pub mod change_counters;
 mod conn;
 mod error;
+pub mod links;
 mod migrations;
 mod pool;
+pub mod post_lists;
+pub mod posts;
 pub mod prepared;
+pub mod slugs;
 pub mod sql;
 mod sqlite_writers;
+pub mod tag_counts;
+pub mod tags;
 mod transaction;
 mod url;
+pub mod visibility;
 
 pub use conn::DbConn;
 pub use error::{DbError, WrapsDbError, violates_unique};

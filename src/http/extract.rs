@@ -16,6 +16,8 @@ use utoipa::openapi::{RefOr, Schema};
 use validator::Validate;
 
 use super::problem::{ApiError, FieldErrors, field_errors};
+use crate::domain::limits::PageSize;
+use crate::domain::page::PageRequest;
 
 /// Members of a JSON body that the request type does not know. They are
 /// collected rather than refused by serde so that they can be reported as
@@ -285,4 +287,13 @@ where
     T: serde::Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+/// The page a request asks for, or a 400 naming the parameter at fault.
+pub fn page_request(
+    page: Option<u32>,
+    per_page: Option<u32>,
+    size: PageSize,
+) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(page, per_page, size).map_err(|bad| bad_query(bad.name, bad.message))
 }

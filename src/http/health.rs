@@ -3,8 +3,9 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::Db;
 use super::problem::ApiError;
+use crate::db::Database;
+use crate::services::ServiceError;
 
 /// Liveness: the process is up and serving.
 #[utoipa::path(
@@ -25,7 +26,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "operations",
     responses((status = 200, description = "Ready", body = Object, example = json!({"status": "ready"}))),
 )]
-pub async fn readyz(db: web::Data<Db>) -> Result<HttpResponse, ApiError> {
-    db.run(|conn| Ok(conn.ping()?)).await?;
+pub async fn readyz(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    db.run(|conn| Ok::<_, ServiceError>(conn.ping()?)).await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }

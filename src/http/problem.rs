@@ -47,6 +47,10 @@ pub enum ApiError {
     /// Logged; the client is told only to retry later.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Lost races with concurrent requests for a slug or a name too many
+    /// times in a row; logged, and the client told to retry.
+    #[error("gave up under contention: {0}")]
+    Contended(String),
     /// Logged; the client is told nothing of it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -64,6 +68,9 @@ impl ApiError {
     fn detail(&self) -> Cow<'_, str> {
         match self {
             ApiError::Unavailable(_) => "the database is unavailable; try again shortly".into(),
+            ApiError::Contended(_) => {
+                "too many concurrent requests wanted the same slug or name; try again".into()
+            }
             ApiError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
             other => other.to_string().into(),
         }
@@ -106,7 +113,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Contended(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -138,7 +145,7 @@ impl ResponseError for ApiError {
                     r#"Bearer realm="blog", error="invalid_token""#,
                 ));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Contended(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             // The rest of the body may still be on its way; the connection
@@ -173,23 +180,32 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
             ServiceError::Invalid { field, message } => ApiError::field(field, message),
-            ServiceError::Unavailable(cause)
-            | ServiceError::Database(DbError::Unavailable(cause)) => {
-                log::warn!("database unavailable: {cause}");
-                ApiError::Unavailable(cause)
+            ServiceError::Contended(cause) => {
+                log::warn!("gave up under contention: {cause}");
+                ApiError::Contended(cause)
             }
-            ServiceError::Database(DbError::ConnectionLost(cause)) => {
+            ServiceError::Database(error) => ApiError::from(&error),
+        }
+    }
+}
+
+impl From<&DbError> for ApiError {
+    /// An outage is a 503 (retry), anything else a 500; both are logged.
+    fn from(error: &DbError) -> Self {
+        match error {
+            DbError::Unavailable(cause) => {
+                log::warn!("database unavailable: {cause}");
+                ApiError::Unavailable(cause.clone())
+            }
+            DbError::ConnectionLost(cause) => {
                 log::warn!("database connection lost: {cause}");
                 ApiError::Unavailable(format!("the connection was lost: {cause}"))
             }
-            ServiceError::Database(cause @ (DbError::Query(_) | DbError::Aborted(_))) => {
-                log::error!("{cause}");
-                ApiError::Internal(cause.to_string())
+            DbError::Query(_) | DbError::Aborted(_) => {
+                log::error!("{error}");
+                ApiError::Internal(error.to_string())
             }
-            ServiceError::NotInMemory => {
-                log::error!("a read from memory was answered as if it were an answer");
-                ApiError::Internal("a read was not completed".into())
-            }
+            DbError::Shared(error) => ApiError::from(error.as_ref()),
         }
     }
 }

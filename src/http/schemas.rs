@@ -7,12 +7,14 @@ use utoipa::openapi::schema::{
     Array, ArrayBuilder, KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
 
-use super::rules::BULK_ACTIONS;
+use crate::cache::TagSort;
+use crate::db::post_lists::StatusFilter;
 use crate::domain::limits::{
     EXCERPT_MAX_CHARS, MAX_BULK_IDS, MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS, PageSize,
     SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS,
     TITLE_MAX_CHARS,
 };
+use crate::services::posts::BulkAction;
 
 /// The pattern every slug matches, as the OpenAPI document gives it.
 pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
@@ -114,7 +116,7 @@ pub fn bulk_ids_schema() -> Array {
 
 pub fn bulk_action_schema() -> Object {
     string_schema()
-        .enum_values(Some(BULK_ACTIONS.iter().map(|(name, _)| *name)))
+        .enum_values(Some(BulkAction::NAMES.iter().map(|(name, _)| *name)))
         .build()
 }
 
@@ -127,7 +129,7 @@ pub fn tag_filter_schema() -> Array {
 }
 
 pub fn post_status_filter_schema() -> Object {
-    enum_schema(["draft", "published", "scheduled", "deleted", "all"])
+    enum_schema(StatusFilter::NAMES)
 }
 
 pub fn post_search_schema() -> Object {
@@ -150,7 +152,7 @@ pub fn tag_prefix_schema() -> Object {
 }
 
 pub fn tag_sort_schema() -> Object {
-    enum_schema(["count", "name", "created"])
+    enum_schema(TagSort::NAMES)
 }
 
 fn per_page_schema(size: PageSize) -> Object {

@@ -8,9 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::page::Page;
-use crate::models::{PostRow, TagRow};
-use crate::services::posts::PostWithTags;
-use crate::services::tags::TagWithCounts;
+use crate::models::{PostWithTags, TagRow, TagWithCounts};
 
 /// A stored UTC time, written as RFC 3339 with a `Z`.
 #[derive(Debug, Clone, Copy)]
@@ -90,12 +88,6 @@ fn status_schema() -> Schema {
         .schema_type(Type::String)
         .enum_values(Some(["draft", "published"]))
         .into()
-}
-
-impl Post {
-    pub fn etag(post: &PostRow) -> String {
-        format!("\"{}\"", post.version)
-    }
 }
 
 impl From<PostWithTags> for Post {

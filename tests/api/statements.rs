@@ -3,20 +3,26 @@
 
 use std::sync::{Arc, Mutex};
 
+use blog_backend::cache::{Cache, TagCounts, TagListQuery, TagSort};
 use blog_backend::db::DbConn;
+use blog_backend::db::posts::PostKey;
 use blog_backend::domain::audience::Audience;
 use blog_backend::domain::page::{Page, PageRequest};
 use blog_backend::domain::tag_name::TagName;
 use blog_backend::domain::text::PostTitle;
 use blog_backend::domain::time::now;
 use blog_backend::models::PostStatus;
+use blog_backend::models::TagWithCounts;
 use blog_backend::services::ServiceError;
-use blog_backend::services::counts::{self, CountCache};
-use blog_backend::services::posts::{self, BulkAction, NewPost, PostFilter, PostKey, PostUpdate};
-use blog_backend::services::tags::{self, TagListQuery, TagSort, TagWithCounts};
+use blog_backend::services::posts::{
+    self, BulkAction, GetPost, ListPosts, NewPost, PostFilter, PostUpdate,
+};
+use blog_backend::services::tag_names;
+use blog_backend::services::tags::GetTag;
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
 use crate::helpers::{Backend, TestDatabase};
+use crate::tag_lists;
 
 /// Records the SQL of every statement a connection runs.
 #[derive(Clone, Default)]
@@ -71,13 +77,11 @@ fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)
 }
 
 fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
-    conn.transaction(|conn| {
-        tags::get_or_create(conn, names, now()).map_err(blog_backend::db::DbError::from)
-    })
-    .unwrap()
-    .into_iter()
-    .map(|tag| tag.name)
-    .collect()
+    conn.transaction(|conn| tag_names::get_or_create(conn, names, now()))
+        .unwrap()
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect()
 }
 
 fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
@@ -185,12 +189,15 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
             page: 1,
             per_page: 20,
         };
-        let cache = CountCache::new();
+        let cache = Cache::new();
         // As a request does: the counts checked (or taken), then the list.
         let list = |conn: &mut DbConn, filter: &PostFilter| {
-            let now = now();
-            let counts = cache.counts(conn, now).unwrap();
-            posts::list(conn, &counts, filter, Audience::Public, page, now).unwrap()
+            let read = ListPosts {
+                filter: filter.clone(),
+                audience: Audience::Public,
+                page,
+            };
+            cache.read_on(conn, read).unwrap()
         };
         // The counts in memory are taken once (until a write changes them).
         list(conn, &PostFilter::default());
@@ -231,16 +238,11 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
         assert_eq!((listed.items.len(), listed.total), (20, 25));
 
         let (tags, run) = statements.during(|| {
-            tags::list(
-                conn,
-                &TagListQuery::default(),
-                PageRequest {
-                    page: 1,
-                    per_page: 50,
-                },
-                now(),
-            )
-            .unwrap()
+            let page = PageRequest {
+                page: 1,
+                per_page: 50,
+            };
+            tag_lists::from_sql(conn, &Default::default(), page, now())
         });
         assert_eq!(tags.total, 35);
         assert_eq!(run.len(), 2, "the page of tags and the total: {run:#?}");
@@ -307,11 +309,15 @@ fn change(conn: &mut DbConn, id: i64, update: PostUpdate) {
 
 fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) {
     with_connection(backend, |conn, statements| {
-        let cache = CountCache::new();
+        let cache = Cache::new();
         let id = publish(conn, "Counted", names("counted", 3));
-        let counts = |conn: &mut DbConn| cache.counts(conn, now()).unwrap();
+        // A tag with its counts, read as a request reads it.
+        let tag = |conn: &mut DbConn, slug: &str| {
+            let read = GetTag { slug: slug.into() };
+            cache.read_on(conn, read).unwrap()
+        };
 
-        let (first, recount) = statements.during(|| counts(conn));
+        let (first, recount) = statements.during(|| tag(conn, "counted-0"));
         // The sum of changes; then, in one snapshot, the sum again, the
         // GROUP BY join and the next publication date.
         assert_eq!(recount.len(), 4, "{recount:#?}");
@@ -322,9 +328,9 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
                 .count(),
             1
         );
-        assert_eq!(first.tag("counted-0").unwrap().post_count, 1);
+        assert_eq!(first.post_count, 1);
 
-        let (_, hit) = statements.during(|| counts(conn));
+        let (_, hit) = statements.during(|| tag(conn, "counted-0"));
         assert_eq!(hit.len(), 1, "only the sum of changes: {hit:#?}");
 
         // Edits that no count depends on keep the counts.
@@ -334,7 +340,7 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
             ..Default::default()
         };
         change(conn, id, retitle);
-        let (_, hit) = statements.during(|| counts(conn));
+        let (_, hit) = statements.during(|| tag(conn, "counted-0"));
         assert_eq!(hit.len(), 1, "{hit:#?}");
 
         // Each of these can change a count, and is seen by the next read.
@@ -343,22 +349,21 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
             ..Default::default()
         };
         change(conn, id, unpublish);
-        let (after, recount) = statements.during(|| counts(conn));
+        let (after, recount) = statements.during(|| tag(conn, "counted-0"));
         assert_eq!(recount.len(), 4, "{recount:#?}");
-        assert_eq!(after.tag("counted-0").unwrap().post_count, 0);
-        assert_eq!(after.tag("counted-0").unwrap().total_count, 1);
+        assert_eq!(after.post_count, 0);
+        assert_eq!(after.total_count, 1);
 
         let retag = PostUpdate {
             tags: Some(names("other", 1)),
             ..Default::default()
         };
         change(conn, id, retag);
-        let after = counts(conn);
-        assert_eq!(after.tag("counted-0").unwrap().total_count, 0);
-        assert_eq!(after.tag("other-0").unwrap().total_count, 1);
+        assert_eq!(tag(conn, "counted-0").total_count, 0);
+        assert_eq!(tag(conn, "other-0").total_count, 1);
 
         posts::trash(conn, id).unwrap();
-        assert_eq!(counts(conn).tag("other-0").unwrap().total_count, 0);
+        assert_eq!(tag(conn, "other-0").total_count, 0);
     });
 }
 
@@ -367,7 +372,7 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
 /// audience, until a write.
 fn a_post_with_its_tags_is_one_statement(backend: Backend) {
     with_connection(backend, |conn, statements| {
-        let cache = CountCache::new();
+        let cache = Cache::new();
         let id = publish(conn, "Read often", names("read", 4));
         let draft = posts::create(conn, new_post("Unseen".into(), Vec::new()))
             .unwrap()
@@ -375,8 +380,11 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
             .id;
         let read = |conn: &mut DbConn, id: i64, audience: Audience| {
             statements.during(|| {
-                let checked = cache.checked(counts::committed_writes(conn).unwrap());
-                posts::get(conn, &checked, &PostKey::Id(id), audience, now())
+                let read = GetPost {
+                    key: PostKey::Id(id),
+                    audience,
+                };
+                cache.read_on(conn, read)
             })
         };
         let (post, first) = read(conn, id, Audience::Public);
@@ -423,7 +431,7 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
             }
             publish(conn, &format!("Post {i}"), tags);
         }
-        let cache = CountCache::new();
+        let cache = Cache::new();
         let page = PageRequest {
             page: 1,
             per_page: 5,
@@ -441,9 +449,12 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
                     ..Default::default()
                 };
                 let (listed, run) = statements.during(|| {
-                    let now = now();
-                    let counts = cache.counts(conn, now).unwrap();
-                    posts::list(conn, &counts, &filter, audience, page, now).unwrap()
+                    let read = ListPosts {
+                        filter: filter.clone(),
+                        audience,
+                        page,
+                    };
+                    cache.read_on(conn, read).unwrap()
                 });
                 let titles: Vec<&str> =
                     listed.items.iter().map(|p| p.post.title.as_str()).collect();
@@ -557,12 +568,15 @@ fn links_carry_their_posts_public_order(backend: Backend) {
 /// too: the counting is done by triggers, TRUNCATE included.
 fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
     with_connection(backend, |conn, _| {
-        let cache = CountCache::new();
+        let cache = Cache::new();
         publish(conn, "Tagged", names("sql", 1));
-        let count = |conn: &mut DbConn| {
-            let counts = cache.counts(conn, now()).unwrap();
-            counts.tag("sql-0").map(|tag| tag.post_count)
+        let tag = |conn: &mut DbConn| {
+            let read = GetTag {
+                slug: "sql-0".into(),
+            };
+            cache.read_on(conn, read).unwrap()
         };
+        let count = |conn: &mut DbConn| Some(tag(conn).post_count);
         assert_eq!(count(conn), Some(1));
         let clear_links = match backend {
             Backend::Postgres => "TRUNCATE post_tags",
@@ -573,12 +587,12 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
         blog_backend::on_backend!(&mut *conn, c => c
             .batch_execute("UPDATE tags SET name = 'SQL renamed'"))
         .unwrap();
-        let counts = cache.counts(conn, now()).unwrap();
-        assert_eq!(counts.tag("sql-0").unwrap().tag.name, "SQL renamed");
+        let renamed = tag(conn);
+        assert_eq!(renamed.tag.name, "SQL renamed");
 
         // A transaction counts once, however many rows it writes; a change
         // counted in a savepoint that is rolled back is counted again.
-        let tag_id = counts.tag("sql-0").unwrap().tag.id;
+        let tag_id = renamed.tag.id;
         let first = publish(conn, "Linked in SQL", Vec::new());
         let second = publish(conn, "Linked in SQL too", Vec::new());
         let link = |post: i64| {
@@ -611,7 +625,7 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
         }
         get_or_create(conn, &[TagName::parse("Unused").unwrap()]);
         let now = now();
-        let counts = CountCache::new().counts(conn, now).unwrap();
+        let counts = TagCounts::take(conn, now).unwrap();
         for sort in [TagSort::Count, TagSort::Name, TagSort::Created] {
             for min_count in [0, 1, 3] {
                 for prefix in [None, Some("topic 1"), Some("u"), Some("none")] {
@@ -622,8 +636,8 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
                             prefix: prefix.map(str::to_owned),
                         };
                         let request = PageRequest { page, per_page };
-                        let from_sql = tags::list(conn, &query, request, now).unwrap();
-                        let from_memory = counts.list(&query, request);
+                        let from_sql = tag_lists::from_sql(conn, &query, request, now);
+                        let look_up = counts.list(&query, request);
                         let summary = |page: &Page<TagWithCounts>| {
                             let items: Vec<_> = page
                                 .items
@@ -633,7 +647,7 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
                             (items, page.total)
                         };
                         assert_eq!(
-                            summary(&from_memory),
+                            summary(&look_up),
                             summary(&from_sql),
                             "{query:?} {request:?}"
                         );

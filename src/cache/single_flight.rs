@@ -1,5 +1,5 @@
-//! One reading of a value that every request needs first (the
-//! `count_changes` sums), made once for all the requests waiting for it.
+//! One reading of a value that every request needs first (the committed
+//! changes), made once for all the requests waiting for it.
 
 use std::future::Future;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 /// end, and then one of them makes the next reading for all of them. Under
 /// load, the database answers one reading per round trip rather than one
 /// per request, and a request answered from memory takes no connection.
-pub struct SharedReading<T, E> {
+pub struct SingleFlight<T, E> {
     state: Mutex<State<T, E>>,
     ended: Notify,
 }
@@ -26,7 +26,7 @@ struct State<T, E> {
     latest: Option<(u64, Result<T, E>)>,
 }
 
-impl<T: Clone, E: Clone> Default for SharedReading<T, E> {
+impl<T: Clone, E: Clone> Default for SingleFlight<T, E> {
     fn default() -> Self {
         Self {
             state: Mutex::new(State {
@@ -39,7 +39,7 @@ impl<T: Clone, E: Clone> Default for SharedReading<T, E> {
     }
 }
 
-impl<T: Clone, E: Clone> SharedReading<T, E> {
+impl<T: Clone, E: Clone> SingleFlight<T, E> {
     /// The outcome of a reading begun after this call: one this request
     /// makes with `read`, or one another request made meanwhile.
     pub async fn read<F, Fut>(&self, read: F) -> Result<T, E>
@@ -83,7 +83,7 @@ impl<T: Clone, E: Clone> SharedReading<T, E> {
     }
 }
 
-struct EndOnDrop<'a, T, E>(&'a SharedReading<T, E>);
+struct EndOnDrop<'a, T, E>(&'a SingleFlight<T, E>);
 
 impl<T, E> Drop for EndOnDrop<'_, T, E> {
     fn drop(&mut self) {
@@ -103,9 +103,9 @@ mod tests {
 
     use tokio::sync::oneshot;
 
-    use super::SharedReading;
+    use super::SingleFlight;
 
-    type Reading = SharedReading<u64, String>;
+    type Reading = SingleFlight<u64, String>;
 
     /// A request that arrives while a reading runs does not take it: that
     /// reading may have begun before a write the request must see.

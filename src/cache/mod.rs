@@ -1,0 +1,36 @@
+//! What the server keeps in memory, and how it is proven current.
+//!
+//! Counting every tag's posts is one `GROUP BY` join over all post-tag
+//! links ([`crate::db::tag_counts`]): linear in the links, and the one
+//! expensive read of a blog. Each server keeps its result in memory
+//! ([`TagCounts`]), with answers read since (pages of posts, single
+//! posts), and proves them current on every read with one cheap statement:
+//! the committed changes ([`crate::db::change_counters`]), which grow, by
+//! trigger, in every transaction that could change what they show,
+//! whichever instance made it.
+//!
+//! - The counts are taken in one snapshot together with the committed
+//!   `count_changes`, and used while a request's reading of it is no
+//!   greater — and, since a scheduled post becomes visible at its date,
+//!   until the earliest one comes due.
+//! - A page or a post is answered from memory to a request that read both
+//!   counters as they were when it was read; a remembered post keeps its
+//!   state, so whether the public may see it is decided at each request.
+//! - One reading of the counters serves the requests that arrive while it
+//!   is made ([`single_flight`]): a request takes the first reading that
+//!   *began after it arrived*, so it sees every write committed before.
+//!
+//! A write is therefore seen by the next read on any instance, as when every
+//! read goes to the database. Reads come through [`Cache::read`]: a read is
+//! a [`CachedRead`], which says what it takes from memory and what it asks
+//! the database otherwise.
+
+mod counts;
+mod read_through;
+mod remembered;
+mod single_flight;
+mod tag_counts;
+
+pub use read_through::{Cache, CachedRead, CountedMemory, Lookup, Memory, MemoryKind, MemoryStore};
+pub use remembered::PageKey;
+pub use tag_counts::{TagCounts, TagListQuery, TagSort, TotalKey};

@@ -1,0 +1,283 @@
+//! The read-through: every read the memory may answer goes through
+//! [`Cache::read`], which checks the committed changes, makes the memory
+//! current for the request, and asks the database only for what memory
+//! lacks — remembering what it reads then.
+
+use std::borrow::BorrowMut;
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use super::counts::CountCache;
+use super::remembered::{PageKey, RememberedAnswers, post_bytes};
+use super::single_flight::SingleFlight;
+use super::tag_counts::TagCounts;
+use crate::db::change_counters::{self, CommittedChanges};
+use crate::db::posts::PostKey;
+use crate::db::{Database, DbConn, DbError, WrapsDbError, checkout};
+use crate::domain::page::Page;
+use crate::domain::time::{self, now};
+use crate::models::PostWithTags;
+
+/// A read the memory may answer, in two parts: what memory holds, and what
+/// to ask the database otherwise. [`Cache::read`] joins them.
+pub trait CachedRead: Send + 'static {
+    /// What the read needs of memory: [`Memory`], or [`CountedMemory`]
+    /// when it needs the tag counts too.
+    type Memory: MemoryKind;
+    type Answer: Send + 'static;
+    type Error: WrapsDbError + Send + 'static;
+    /// What is read from the database when memory has no answer.
+    type Query: Send + 'static;
+
+    /// The answer from memory, or the query to load it with. Runs on the
+    /// async worker: it must not block.
+    fn look_up(
+        self,
+        memory: &Self::Memory,
+    ) -> Lookup<Result<Self::Answer, Self::Error>, Self::Query>;
+
+    /// The answer from the database; what it reads is remembered in
+    /// `memory` for the requests that come after.
+    fn load(
+        query: Self::Query,
+        conn: &mut DbConn,
+        memory: &Self::Memory,
+    ) -> Result<Self::Answer, Self::Error>;
+}
+
+/// What memory says of a read.
+pub enum Lookup<A, Q> {
+    /// It has the answer.
+    Found(A),
+    /// It has not: this is what to ask the database.
+    Missing(Q),
+}
+
+/// What is kept in memory for every request: the tag counts, the answers
+/// remembered, and the check of the committed changes shared by requests
+/// that arrive together.
+#[derive(Default)]
+pub struct Cache {
+    check: SingleFlight<CommittedChanges, Arc<DbError>>,
+    store: MemoryStore,
+}
+
+/// The tag counts and the remembered answers, shared by every request.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    counts: Arc<CountCache>,
+    answers: Arc<RememberedAnswers>,
+}
+
+impl Cache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Answers `read` for a request arriving now: from memory when memory
+    /// holds the answer (on this worker, with no connection), else from the
+    /// database (on the blocking pool).
+    pub async fn read<R: CachedRead>(&self, db: &Database, read: R) -> Result<R::Answer, R::Error> {
+        let arrived = now();
+        let changes = self.committed_changes(db).await?;
+        let memory = match R::Memory::at_once(&self.store, changes, arrived) {
+            Some(memory) => memory,
+            None => {
+                let store = self.store.clone();
+                db.with_pool(move |pool| {
+                    R::Memory::recounted(&store, changes, arrived, || checkout(pool))
+                })
+                .await?
+            }
+        };
+        match read.look_up(&memory) {
+            Lookup::Found(answer) => answer,
+            Lookup::Missing(query) => db.run(move |conn| R::load(query, conn, &memory)).await,
+        }
+    }
+
+    /// [`Cache::read`] on a connection the caller holds, on this thread: for
+    /// tools and tests.
+    pub fn read_on<R: CachedRead>(
+        &self,
+        conn: &mut DbConn,
+        read: R,
+    ) -> Result<R::Answer, R::Error> {
+        let arrived = now();
+        let changes = change_counters::read(conn).map_err(DbError::from)?;
+        let memory = match R::Memory::at_once(&self.store, changes, arrived) {
+            Some(memory) => memory,
+            None => R::Memory::recounted(&self.store, changes, arrived, || Ok(&mut *conn))?,
+        };
+        match read.look_up(&memory) {
+            Lookup::Found(answer) => answer,
+            Lookup::Missing(query) => R::load(query, conn, &memory),
+        }
+    }
+
+    /// Takes the tag counts before the first request needs them: on a large
+    /// blog that is seconds of work, better done before serving.
+    pub async fn warm(&self, db: &Database) {
+        let started = std::time::Instant::now();
+        let counted = async {
+            let changes = self.committed_changes(db).await?;
+            let counts = self.store.counts.clone();
+            db.with_pool(move |pool| {
+                counts.recount(changes.count_changes, now(), || checkout(pool))
+            })
+            .await
+        };
+        match counted.await {
+            Ok(_) => log::info!("tag counts taken in {:.1?}", started.elapsed()),
+            // Not fatal: the first request that needs them will try again.
+            Err(error) => log::warn!("could not take the tag counts at start: {error}"),
+        }
+    }
+
+    /// The committed changes, read after this call began: by this request,
+    /// or by another one for both.
+    async fn committed_changes(&self, db: &Database) -> Result<CommittedChanges, DbError> {
+        self.check
+            .read(|| async {
+                db.run(|conn| change_counters::read(conn).map_err(DbError::from))
+                    .await
+                    .map_err(Arc::new)
+            })
+            .await
+            .map_err(DbError::Shared)
+    }
+}
+
+/// What memory holds that is current for one request: the answers
+/// remembered by requests that read the same committed changes.
+#[derive(Clone)]
+pub struct Memory {
+    changes: CommittedChanges,
+    answers: Arc<RememberedAnswers>,
+    now: NaiveDateTime,
+}
+
+impl Memory {
+    /// The moment the request is answered as of.
+    pub fn now(&self) -> NaiveDateTime {
+        self.now
+    }
+
+    /// The post, if a request that read the same changes read it.
+    pub fn post(&self, key: &PostKey) -> Option<PostWithTags> {
+        let remembered = self.answers.posts.recall(self.changes, key);
+        remembered.map(|post| PostWithTags::clone(&post))
+    }
+
+    /// Remembers a post read after this request's check.
+    pub fn remember_post(&self, key: PostKey, post: &PostWithTags) {
+        let bytes = post_bytes(post);
+        self.answers
+            .posts
+            .remember(self.changes, key, post.clone(), bytes);
+    }
+
+    /// A page of posts, if a request that read the same changes read it.
+    pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
+        let remembered = self.answers.pages.recall(self.changes, key);
+        remembered.map(|page| Page::clone(&page))
+    }
+
+    /// Remembers a page read after this request's check.
+    pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
+        let bytes = page.items.iter().map(post_bytes).sum();
+        self.answers
+            .pages
+            .remember(self.changes, key, page.clone(), bytes);
+    }
+}
+
+/// [`Memory`] with the tag counts, exact for the request.
+#[derive(Clone)]
+pub struct CountedMemory {
+    memory: Memory,
+    counts: Arc<TagCounts>,
+}
+
+impl CountedMemory {
+    fn new(mut memory: Memory, counts: Arc<TagCounts>) -> Self {
+        // As of the moment the counts hold for: a recount may be newer.
+        memory.now = memory.now.max(counts.taken_at());
+        Self { memory, counts }
+    }
+
+    pub fn counts(&self) -> &TagCounts {
+        &self.counts
+    }
+
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        self.memory.now
+    }
+}
+
+/// The memory a read may need, made current for a request that read
+/// `changes` on arriving at `now`.
+pub trait MemoryKind: Sized + Send + 'static {
+    /// At once, when memory holds what it takes.
+    fn at_once(store: &MemoryStore, changes: CommittedChanges, now: NaiveDateTime) -> Option<Self>;
+
+    /// After counting the tags afresh, with a connection from `connect`
+    /// if this request is the one to count (it blocks).
+    fn recounted<C: BorrowMut<DbConn>>(
+        store: &MemoryStore,
+        changes: CommittedChanges,
+        now: NaiveDateTime,
+        connect: impl FnOnce() -> Result<C, DbError>,
+    ) -> Result<Self, DbError>;
+}
+
+impl Memory {
+    fn of(store: &MemoryStore, changes: CommittedChanges, now: NaiveDateTime) -> Self {
+        Memory {
+            changes,
+            answers: store.answers.clone(),
+            now,
+        }
+    }
+}
+
+impl MemoryKind for Memory {
+    fn at_once(store: &MemoryStore, changes: CommittedChanges, now: NaiveDateTime) -> Option<Self> {
+        Some(Memory::of(store, changes, now))
+    }
+
+    /// This memory takes no counts: there is nothing to count.
+    fn recounted<C: BorrowMut<DbConn>>(
+        store: &MemoryStore,
+        changes: CommittedChanges,
+        now: NaiveDateTime,
+        _: impl FnOnce() -> Result<C, DbError>,
+    ) -> Result<Self, DbError> {
+        Ok(Memory::of(store, changes, now))
+    }
+}
+
+impl MemoryKind for CountedMemory {
+    fn at_once(store: &MemoryStore, changes: CommittedChanges, now: NaiveDateTime) -> Option<Self> {
+        let counts = store.counts.current(changes.count_changes, now)?;
+        Some(CountedMemory::new(Memory::of(store, changes, now), counts))
+    }
+
+    fn recounted<C: BorrowMut<DbConn>>(
+        store: &MemoryStore,
+        changes: CommittedChanges,
+        now: NaiveDateTime,
+        connect: impl FnOnce() -> Result<C, DbError>,
+    ) -> Result<Self, DbError> {
+        // The recount is made as of when it starts.
+        let counts = store
+            .counts
+            .recount(changes.count_changes, time::now(), connect)?;
+        Ok(CountedMemory::new(Memory::of(store, changes, now), counts))
+    }
+}

@@ -1,0 +1,113 @@
+//! Answers remembered for later requests that read the same committed
+//! changes: pages of posts, and single posts.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::db::change_counters::CommittedChanges;
+use crate::db::post_lists::MatchingPosts;
+use crate::db::posts::PostKey;
+use crate::domain::page::{Page, PageRequest};
+use crate::models::PostWithTags;
+
+/// Roughly how much memory remembered pages of posts may take; past it they
+/// are forgotten and remembering starts again.
+const MAX_REMEMBERED_PAGE_BYTES: usize = 32 << 20;
+
+/// The same for single posts.
+const MAX_REMEMBERED_POST_BYTES: usize = 64 << 20;
+
+/// Which page of which posts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub matching: MatchingPosts,
+    pub page: PageRequest,
+}
+
+/// The answers of one moment of the committed changes.
+pub(super) struct RememberedAnswers {
+    pub pages: Remembered<PageKey, Page<PostWithTags>>,
+    pub posts: Remembered<PostKey, PostWithTags>,
+}
+
+impl Default for RememberedAnswers {
+    fn default() -> Self {
+        Self {
+            pages: Remembered::new(MAX_REMEMBERED_PAGE_BYTES),
+            posts: Remembered::new(MAX_REMEMBERED_POST_BYTES),
+        }
+    }
+}
+
+/// Values read by requests that read the same committed changes, for later
+/// requests that read them too. Values of older changes are forgotten; a
+/// value of changes older than those remembered is not kept.
+pub(super) struct Remembered<K, V> {
+    max_bytes: usize,
+    entries: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
+    changes: Option<CommittedChanges>,
+    values: HashMap<K, Arc<V>>,
+    /// Roughly what the values hold.
+    bytes: usize,
+}
+
+impl<K: Eq + Hash, V> Remembered<K, V> {
+    fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            entries: Mutex::new(Entries {
+                changes: None,
+                values: HashMap::new(),
+                bytes: 0,
+            }),
+        }
+    }
+
+    fn entries(&self) -> MutexGuard<'_, Entries<K, V>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Shared, so that the caller copies it outside the lock, which other
+    /// requests may be waiting for.
+    pub fn recall(&self, changes: CommittedChanges, key: &K) -> Option<Arc<V>> {
+        let entries = self.entries();
+        if entries.changes != Some(changes) {
+            return None;
+        }
+        entries.values.get(key).cloned()
+    }
+
+    pub fn remember(&self, changes: CommittedChanges, key: K, value: V, bytes: usize) {
+        let value = Arc::new(value);
+        let mut entries = self.entries();
+        match entries.changes {
+            Some(remembered) if remembered == changes => {}
+            Some(remembered) if !changes.newer_than(remembered) => return,
+            _ => {
+                entries.changes = Some(changes);
+                entries.values.clear();
+                entries.bytes = 0;
+            }
+        }
+        if entries.bytes + bytes > self.max_bytes {
+            entries.values.clear();
+            entries.bytes = 0;
+        }
+        entries.bytes += bytes;
+        entries.values.insert(key, value);
+    }
+}
+
+/// Roughly the memory a post with its tags takes.
+pub(super) fn post_bytes(item: &PostWithTags) -> usize {
+    let post = &item.post;
+    512 + post.title.len()
+        + post.body.len()
+        + post.slug.len()
+        + post.excerpt.as_ref().map_or(0, String::len)
+        + item.tags.len() * 128
+}

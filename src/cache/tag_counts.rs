@@ -1,0 +1,243 @@
+//! Every tag with its counts, as of one snapshot, held in memory and asked
+//! what the `GROUP BY` would answer: tag lists, single tags, and the facts
+//! post lists are planned with.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDateTime;
+
+use crate::db::post_lists::StatusFilter;
+use crate::db::{DbConn, change_counters, tag_counts};
+use crate::domain::page::{Page, PageRequest};
+use crate::models::{TagRow, TagWithCounts};
+
+/// Post-list totals remembered with one set of counts; past this many
+/// distinct filters, they are forgotten and remembering starts again.
+const MAX_REMEMBERED_TOTALS: usize = 10_000;
+
+/// Sort orders of the tag list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagSort {
+    /// Most visible posts first, then by name.
+    #[default]
+    Count,
+    Name,
+    /// Newest first.
+    Created,
+}
+
+impl TagSort {
+    /// Every order by name, as a request gives it.
+    pub const NAMES: [&'static str; 3] = ["count", "name", "created"];
+
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "count" => TagSort::Count,
+            "name" => TagSort::Name,
+            "created" => TagSort::Created,
+            _ => return None,
+        })
+    }
+}
+
+/// Which tags a tag list shows, in which order.
+#[derive(Debug, Clone, Default)]
+pub struct TagListQuery {
+    pub sort: TagSort,
+    /// Only tags with at least this many visible posts.
+    pub min_count: i64,
+    /// Case-insensitive prefix of the name (already lower-cased).
+    pub prefix: Option<String>,
+}
+
+/// What a post list's total depends on, when that is only what the
+/// `count_changes` counter watches. Tag ids are sorted and unique.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TotalKey {
+    pub status: StatusFilter,
+    pub all_tags: Vec<i64>,
+    pub any_tags: Vec<i64>,
+}
+
+/// Every tag with its counts, as of one snapshot.
+pub struct TagCounts {
+    /// The committed `count_changes` in the snapshot the counts come from.
+    count_changes: i64,
+    taken_at: NaiveDateTime,
+    /// When the earliest scheduled post becomes visible, if any is.
+    expires_at: Option<NaiveDateTime>,
+    /// Most visible posts first, then by name (the default sort).
+    by_count: Vec<Arc<TagWithCounts>>,
+    by_name: Vec<Arc<TagWithCounts>>,
+    by_created: Vec<Arc<TagWithCounts>>,
+    by_slug: HashMap<String, Arc<TagWithCounts>>,
+    by_id: HashMap<i64, Arc<TagWithCounts>>,
+    /// How many posts are visible.
+    visible_posts: i64,
+    /// Post-list totals counted at `count_changes`.
+    totals: Mutex<HashMap<TotalKey, i64>>,
+}
+
+impl TagCounts {
+    /// Counts every tag at `now`, in one snapshot with the committed
+    /// changes they are exact for: the `GROUP BY` join, and the visible and
+    /// scheduled posts.
+    pub fn take(conn: &mut DbConn, now: NaiveDateTime) -> diesel::QueryResult<Self> {
+        let (changes, tags, (visible_posts, expires_at)) = conn.read_snapshot(|conn| {
+            Ok((
+                change_counters::read(conn)?,
+                tag_counts::all(conn, now)?,
+                tag_counts::public_posts(conn, now)?,
+            ))
+        })?;
+        let tags: Vec<Arc<TagWithCounts>> = tags.into_iter().map(Arc::new).collect();
+        let sorted = |compare: fn(&TagWithCounts, &TagWithCounts) -> std::cmp::Ordering| {
+            let mut sorted = tags.clone();
+            sorted.sort_by(|a, b| compare(a, b));
+            sorted
+        };
+        let by_count = sorted(|a, b| {
+            b.post_count
+                .cmp(&a.post_count)
+                .then_with(|| a.tag.name_key.cmp(&b.tag.name_key))
+                .then_with(|| a.tag.id.cmp(&b.tag.id))
+        });
+        let by_name = sorted(|a, b| {
+            a.tag
+                .name_key
+                .cmp(&b.tag.name_key)
+                .then_with(|| a.tag.id.cmp(&b.tag.id))
+        });
+        let by_created = sorted(|a, b| {
+            b.tag
+                .created_at
+                .cmp(&a.tag.created_at)
+                .then_with(|| b.tag.id.cmp(&a.tag.id))
+        });
+        Ok(Self {
+            count_changes: changes.count_changes,
+            taken_at: now,
+            expires_at,
+            by_count,
+            by_name,
+            by_created,
+            by_slug: tags
+                .iter()
+                .map(|t| (t.tag.slug.clone(), t.clone()))
+                .collect(),
+            by_id: tags.into_iter().map(|t| (t.tag.id, t)).collect(),
+            visible_posts,
+            totals: Mutex::default(),
+        })
+    }
+
+    /// Whether the counts are exact for a request that read `count_changes`
+    /// at `now`: no count-changing write has committed since they were
+    /// taken (counts newer than the request's reading are exact too), and
+    /// no scheduled post has become visible.
+    pub fn hold_for(&self, count_changes: i64, now: NaiveDateTime) -> bool {
+        self.count_changes >= count_changes
+            && self.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+
+    /// When the counts were taken.
+    pub fn taken_at(&self) -> NaiveDateTime {
+        self.taken_at
+    }
+
+    /// A page of tags, exactly as the `GROUP BY` query would answer it.
+    pub fn list(&self, query: &TagListQuery, page: PageRequest) -> Page<TagWithCounts> {
+        let ordered = match query.sort {
+            TagSort::Count => &self.by_count,
+            TagSort::Name => &self.by_name,
+            TagSort::Created => &self.by_created,
+        };
+        let matching = ordered.iter().filter(|tag| {
+            tag.post_count >= query.min_count
+                && query
+                    .prefix
+                    .as_deref()
+                    .is_none_or(|prefix| tag.tag.name_key.starts_with(prefix))
+        });
+        let mut total = 0;
+        let mut items = Vec::new();
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let limit = page.per_page as usize;
+        for (index, tag) in matching.enumerate() {
+            total += 1;
+            if index >= offset && items.len() < limit {
+                items.push(TagWithCounts::clone(tag));
+            }
+        }
+        Page {
+            items,
+            request: page,
+            total,
+        }
+    }
+
+    /// One tag with its counts.
+    pub fn tag(&self, slug: &str) -> Option<TagWithCounts> {
+        self.by_slug.get(slug).map(|tag| TagWithCounts::clone(tag))
+    }
+
+    /// The tag with this id, if it existed when the counts were taken.
+    pub fn tag_by_id(&self, id: i64) -> Option<&TagRow> {
+        self.by_id.get(&id).map(|tag| &tag.tag)
+    }
+
+    /// The id of the tag with this slug, if there is one.
+    pub fn tag_id(&self, slug: &str) -> Option<i64> {
+        self.by_slug.get(slug).map(|tag| tag.tag.id)
+    }
+
+    /// Whether the first `wanted` visible posts carrying all of `tags` are
+    /// found sooner by walking the posts newest first and checking each for
+    /// the tags than by gathering every post of the rarest tag and sorting
+    /// them: estimated from the counts, taking tags as independent.
+    pub fn walking_is_cheaper(&self, tags: &[i64], wanted: i64) -> bool {
+        if tags.is_empty() {
+            return false;
+        }
+        let visible = self.visible_posts.max(1) as f64;
+        let mut share = 1.0;
+        let mut rarest = i64::MAX;
+        for id in tags {
+            let count = self.by_id.get(id).map_or(0, |tag| tag.post_count);
+            rarest = rarest.min(count);
+            share *= count as f64 / visible;
+        }
+        share > 0.0 && (wanted as f64 / share) < rarest as f64
+    }
+
+    /// Of `tags`, the one on the fewest visible posts.
+    pub fn rarest(&self, tags: &[i64]) -> Option<i64> {
+        tags.iter()
+            .copied()
+            .min_by_key(|id| self.by_id.get(id).map_or(0, |tag| tag.post_count))
+    }
+
+    /// A post list's total, if remembered with these counts.
+    pub fn total(&self, key: &TotalKey) -> Option<i64> {
+        self.totals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .copied()
+    }
+
+    /// Remembers a post list's total counted when the committed
+    /// `count_changes` were `counted_at`: only a count of the same moment as
+    /// these counts may join them.
+    pub fn remember_total(&self, key: TotalKey, counted_at: i64, total: i64) {
+        if counted_at != self.count_changes {
+            return;
+        }
+        let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
+        if totals.len() >= MAX_REMEMBERED_TOTALS {
+            totals.clear();
+        }
+        totals.insert(key, total);
+    }
+}

@@ -1,0 +1,312 @@
+//! The statements behind post lists and tag pages: which posts match, in
+//! which order, a page at a time, with their total.
+
+use chrono::NaiveDateTime;
+use diesel::dsl;
+use diesel::prelude::*;
+use diesel::query_dsl::methods;
+use diesel::sql_types::{BigInt, Nullable};
+
+use super::change_counters::COUNT_CHANGES_SQL;
+use super::conn::DbConn;
+use super::sql::{escape_like, unicode_lower};
+use super::url::Backend;
+use super::visibility::{scheduled, visible};
+use crate::domain::page::PageRequest;
+use crate::models::{PostRow, PostStatus};
+use crate::on_backend;
+use crate::schema::{post_tags, posts};
+
+/// Which posts a list shows, by their state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StatusFilter {
+    /// Every post that is not trashed.
+    #[default]
+    All,
+    Draft,
+    /// Visible now.
+    Published,
+    /// Published with `published_at` still in the future.
+    Scheduled,
+    /// In the trash.
+    Deleted,
+}
+
+impl StatusFilter {
+    /// Every filter by name, as a request gives it.
+    pub const NAMES: [&'static str; 5] = ["draft", "published", "scheduled", "deleted", "all"];
+
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "draft" => StatusFilter::Draft,
+            "published" => StatusFilter::Published,
+            "scheduled" => StatusFilter::Scheduled,
+            "deleted" => StatusFilter::Deleted,
+            "all" => StatusFilter::All,
+            _ => return None,
+        })
+    }
+}
+
+/// How the posts that carry a list's `all_tags` are found, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagWalk {
+    /// Walk this tag's links to visible posts in public order (one range of
+    /// an index), checking each post for the other tags. For public lists;
+    /// the rarest tag has the fewest links to walk.
+    PublicLinksOf(i64),
+    /// Find the posts by their tags: by gathering the posts of each tag and
+    /// sorting them, or by walking the posts newest first and checking each
+    /// for the tags, whichever is cheaper. PostgreSQL's planner weighs the
+    /// two itself; SQLite's cannot, and walks when the caller's estimate
+    /// (from the tags' counts) says walking is cheaper.
+    ByTags { newest_first_is_cheaper: bool },
+}
+
+impl Default for TagWalk {
+    fn default() -> Self {
+        TagWalk::ByTags {
+            newest_first_is_cheaper: false,
+        }
+    }
+}
+
+/// How a statement finds a list's tagged posts on its backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    PublicLinksOf(i64),
+    /// Each tag's posts gathered (`id IN (…)`), sorted.
+    Gather,
+    /// The newest posts walked, each probed for the tags (`EXISTS`).
+    NewestPosts,
+}
+
+impl Walk {
+    fn on(backend: Backend, walk: TagWalk) -> Self {
+        match walk {
+            TagWalk::PublicLinksOf(tag_id) => Walk::PublicLinksOf(tag_id),
+            TagWalk::ByTags {
+                newest_first_is_cheaper: true,
+            } if backend == Backend::Sqlite => Walk::NewestPosts,
+            TagWalk::ByTags { .. } => Walk::Gather,
+        }
+    }
+}
+
+/// Which posts a list shows, its tags given by id, and how to find them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct MatchingPosts {
+    pub status: StatusFilter,
+    /// Tags the post must all have.
+    pub all_tags: Vec<i64>,
+    /// Tags the post must have at least one of (when not empty).
+    pub any_tags: Vec<i64>,
+    /// Case-insensitive substring of the title (already lower-cased).
+    pub title_contains: Option<String>,
+    pub tag_walk: TagWalk,
+}
+
+/// Whether the page's statement counts the matches too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// The caller knows the total.
+    No,
+    /// `count(*) OVER ()`, and the committed `count_changes` it was
+    /// counted at.
+    WithPage,
+}
+
+/// A page of matching posts, and what was counted with it.
+#[derive(Debug)]
+pub struct PageOfPosts {
+    pub posts: Vec<PostRow>,
+    /// How many posts match, when counted.
+    pub total: Option<i64>,
+    /// The committed `count_changes` the total was counted at, when the
+    /// page had a row to carry it (a page past the end is counted apart).
+    pub counted_at: Option<i64>,
+}
+
+// Links looked up beside the ones a list walks.
+diesel::alias!(post_tags as other_links: OtherLinks);
+
+/// Not in the trash.
+#[dsl::auto_type]
+fn untrashed() -> _ {
+    posts::deleted_at.is_null()
+}
+
+#[dsl::auto_type]
+fn trashed() -> _ {
+    posts::deleted_at.is_not_null()
+}
+
+#[dsl::auto_type]
+fn draft() -> _ {
+    let draft: PostStatus = PostStatus::Draft;
+    let untrashed: untrashed = untrashed();
+    posts::status.eq(draft).and(untrashed)
+}
+
+/// Among the posts that carry the tag: gathered from the tag's links.
+#[dsl::auto_type]
+fn among_posts_of(tag_id: i64) -> _ {
+    posts::id.eq_any(
+        other_links
+            .filter(other_links.field(post_tags::tag_id).eq(tag_id))
+            .select(other_links.field(post_tags::post_id)),
+    )
+}
+
+/// Carries the tag: probed for each post walked.
+#[dsl::auto_type]
+fn carries(tag_id: i64) -> _ {
+    dsl::exists(
+        other_links
+            .filter(other_links.field(post_tags::post_id).eq(posts::id))
+            .filter(other_links.field(post_tags::tag_id).eq(tag_id)),
+    )
+}
+
+#[dsl::auto_type]
+fn carries_any(tag_ids: Vec<i64>) -> _ {
+    posts::id.eq_any(
+        other_links
+            .filter(other_links.field(post_tags::tag_id).eq_any(tag_ids))
+            .select(other_links.field(post_tags::post_id)),
+    )
+}
+
+/// The title matches a `LIKE` pattern, whatever the case.
+type TitleLike = dsl::Escape<dsl::Like<unicode_lower<posts::title>, String>>;
+
+fn title_like(pattern: String) -> TitleLike {
+    unicode_lower(posts::title).like(pattern).escape('\\')
+}
+
+/// `query` narrowed to the matching posts. The walked tag, if any, is the
+/// query's own: its links are what `query` reads.
+fn filter_matching<Q>(query: Q, matching: &MatchingPosts, walk: Walk, now: NaiveDateTime) -> Q
+where
+    Q: methods::FilterDsl<untrashed, Output = Q>
+        + methods::FilterDsl<draft, Output = Q>
+        + methods::FilterDsl<visible, Output = Q>
+        + methods::FilterDsl<scheduled, Output = Q>
+        + methods::FilterDsl<trashed, Output = Q>
+        + methods::FilterDsl<among_posts_of, Output = Q>
+        + methods::FilterDsl<carries, Output = Q>
+        + methods::FilterDsl<carries_any, Output = Q>
+        + methods::FilterDsl<TitleLike, Output = Q>,
+{
+    let mut query = match matching.status {
+        StatusFilter::All => methods::FilterDsl::filter(query, untrashed()),
+        StatusFilter::Draft => methods::FilterDsl::filter(query, draft()),
+        StatusFilter::Published => methods::FilterDsl::filter(query, visible(now)),
+        StatusFilter::Scheduled => methods::FilterDsl::filter(query, scheduled(now)),
+        StatusFilter::Deleted => methods::FilterDsl::filter(query, trashed()),
+    };
+    for &tag_id in &matching.all_tags {
+        query = match walk {
+            Walk::PublicLinksOf(walked) if walked == tag_id => query,
+            Walk::Gather => methods::FilterDsl::filter(query, among_posts_of(tag_id)),
+            _ => methods::FilterDsl::filter(query, carries(tag_id)),
+        };
+    }
+    if !matching.any_tags.is_empty() {
+        query = methods::FilterDsl::filter(query, carries_any(matching.any_tags.clone()));
+    }
+    if let Some(text) = &matching.title_contains {
+        query = methods::FilterDsl::filter(query, title_like(format!("%{}%", escape_like(text))));
+    }
+    query
+}
+
+/// The visible posts' links to the walked tag.
+#[dsl::auto_type]
+fn public_links_of(walked: i64, now: NaiveDateTime) -> _ {
+    post_tags::table
+        .inner_join(posts::table)
+        .filter(post_tags::tag_id.eq(walked))
+        .filter(post_tags::public_at.le(now))
+}
+
+/// A page of the matching posts, newest first (posts never published lead
+/// an admin's list); with [`Counting::WithPage`], how many match in all, in
+/// the same statement.
+pub fn page(
+    conn: &mut DbConn,
+    matching: &MatchingPosts,
+    page: PageRequest,
+    now: NaiveDateTime,
+    counting: Counting,
+) -> QueryResult<PageOfPosts> {
+    let (total, counted_at) = match counting {
+        Counting::No => ("NULL", "NULL"),
+        Counting::WithPage => ("count(*) OVER ()", COUNT_CHANGES_SQL),
+    };
+    let walk = Walk::on(conn.backend(), matching.tag_walk);
+    let rows: Vec<(PostRow, Option<i64>, Option<i64>)> = on_backend!(conn, c => {
+        let counted = (
+            PostRow::as_select(),
+            dsl::sql::<Nullable<BigInt>>(total),
+            dsl::sql::<Nullable<BigInt>>(counted_at),
+        );
+        match walk {
+            // Ordered as the index is: the same order as below.
+            Walk::PublicLinksOf(walked) => {
+                filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, now)
+                    .select(counted)
+                    .order_by(post_tags::public_at.desc())
+                    .then_order_by(post_tags::post_id.desc())
+                    .limit(page.limit())
+                    .offset(page.offset())
+                    .load(c)?
+            }
+            _ => {
+                let mut query = filter_matching(posts::table.into_boxed(), matching, walk, now)
+                    .select(counted);
+                if matching.status != StatusFilter::Published {
+                    // Posts never published have no date; they lead the
+                    // admin's list.
+                    query = query.order_by(posts::published_at.is_null().desc());
+                }
+                query
+                    .then_order_by(posts::published_at.desc())
+                    .then_order_by(posts::id.desc())
+                    .limit(page.limit())
+                    .offset(page.offset())
+                    .load(c)?
+            }
+        }
+    });
+    let (total, counted_at) = match rows.first() {
+        Some(&(_, total, counted_at)) => (total, counted_at),
+        // A page past the end has no row to carry the count.
+        None if counting == Counting::WithPage => (Some(count(conn, matching, walk, now)?), None),
+        None => (None, None),
+    };
+    Ok(PageOfPosts {
+        posts: rows.into_iter().map(|(post, _, _)| post).collect(),
+        total,
+        counted_at,
+    })
+}
+
+/// How many posts match.
+fn count(
+    conn: &mut DbConn,
+    matching: &MatchingPosts,
+    walk: Walk,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    on_backend!(conn, c => match walk {
+        Walk::PublicLinksOf(walked) => {
+            filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, now)
+                .count()
+                .get_result(c)
+        }
+        _ => filter_matching(posts::table.into_boxed(), matching, walk, now)
+            .count()
+            .get_result(c),
+    })
+}

@@ -1,0 +1,68 @@
+//! Post routes: the route table, and the response every route that
+//! answers a post gives.
+
+pub(super) mod bodies;
+pub(super) mod bulk;
+pub(super) mod read;
+pub(super) mod tags;
+pub(super) mod write;
+
+use actix_web::http::header;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::preconditions::{client_has, post_etag};
+use super::routes::{Endpoint, endpoint};
+use super::views;
+use crate::models::PostWithTags;
+
+pub use bodies::check_bodies;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint(Method::GET, "/api/v1/posts", read::list_posts),
+        endpoint(Method::POST, "/api/v1/posts", write::create_post),
+        // Before `/posts/{id}`, which would take `bulk` for an id.
+        endpoint(Method::POST, "/api/v1/posts/bulk", bulk::bulk),
+        endpoint(
+            Method::GET,
+            "/api/v1/posts/slug/{slug}",
+            read::get_post_by_slug,
+        ),
+        endpoint(Method::GET, "/api/v1/posts/{id}", read::get_post),
+        endpoint(Method::PATCH, "/api/v1/posts/{id}", write::update_post),
+        endpoint(Method::DELETE, "/api/v1/posts/{id}", write::delete_post),
+        endpoint(
+            Method::POST,
+            "/api/v1/posts/{id}/restore",
+            write::restore_post,
+        ),
+        endpoint(Method::POST, "/api/v1/posts/{id}/tags", tags::add_tags),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/posts/{id}/tags/{tag_slug}",
+            tags::remove_tag,
+        ),
+    ]
+}
+
+/// The response for one post, with its ETag.
+fn post_response(status: StatusCode, post: PostWithTags) -> HttpResponse {
+    let etag = post_etag(&post.post);
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag))
+        .json(views::Post::from(post))
+}
+
+/// `304 Not Modified` when the client's `If-None-Match` names the current
+/// representation; otherwise the post.
+fn conditional_post_response(req: &HttpRequest, post: PostWithTags) -> HttpResponse {
+    let etag = post_etag(&post.post);
+    if client_has(req, &etag) {
+        HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish()
+    } else {
+        post_response(StatusCode::OK, post)
+    }
+}

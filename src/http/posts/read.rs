@@ -1,0 +1,181 @@
+//! Reading posts: one by id or slug, and lists.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::conditional_post_response;
+use crate::cache::Cache;
+use crate::db::Database;
+use crate::db::post_lists::StatusFilter;
+use crate::db::posts::PostKey;
+use crate::domain::limits::{MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS};
+use crate::domain::slug::is_valid_slug;
+use crate::http::auth::Caller;
+use crate::http::extract::{QueryParams, bad_query, given, page_request};
+use crate::http::problem::ApiError;
+use crate::http::{schemas, views};
+use crate::services::posts::{GetPost, ListPosts, PostFilter};
+
+/// One post by id: visible posts for everyone; any post, trashed ones
+/// included, with the token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = i64, Path, description = "The post's id", example = 1),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
+    ),
+    responses(
+        (status = 200, description = "The post", body = views::Post,
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 304, description = "Unchanged since the given ETag"),
+        (status = 404, description = "No such post, or not visible to the caller"),
+    ),
+)]
+pub async fn get_post(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let read = GetPost {
+        key: PostKey::Id(id.into_inner()),
+        audience: caller.0,
+    };
+    let post = cache.read(&db, read).await?;
+    Ok(conditional_post_response(&req, post))
+}
+
+/// One post by slug, with the same visibility as by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/slug/{slug}",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(
+        ("slug" = String, Path, description = "The post's slug", example = "hello-rust"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
+    ),
+    responses(
+        (status = 200, description = "The post", body = views::Post,
+            headers(("ETag" = String, description = "The post's version"))),
+        (status = 304, description = "Unchanged since the given ETag"),
+        (status = 404, description = "No such post, or not visible to the caller"),
+    ),
+)]
+pub async fn get_post_by_slug(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let read = GetPost {
+        key: PostKey::Slug(slug.into_inner()),
+        audience: caller.0,
+    };
+    let post = cache.read(&db, read).await?;
+    Ok(conditional_post_response(&req, post))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Posts having every one of these tags (slugs).
+    #[serde(default)]
+    #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
+    tag: Vec<String>,
+    /// Posts having any of these tags (slugs).
+    #[serde(default)]
+    #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
+    tag_any: Vec<String>,
+    #[param(schema_with = schemas::post_search_schema)]
+    q: Option<String>,
+    /// `draft`, `scheduled`, `deleted` or `all` (the default: not deleted)
+    /// need the token; `published` means visible now.
+    #[param(schema_with = schemas::post_status_filter_schema)]
+    status: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::posts_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// Parses list parameters; `status` other than `published` needs the token.
+fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiError> {
+    for (name, slugs) in [("tag", &params.tag), ("tag_any", &params.tag_any)] {
+        if slugs.len() > MAX_TAG_FILTERS {
+            return Err(bad_query(
+                name,
+                format_args!("at most {MAX_TAG_FILTERS} may be given"),
+            ));
+        }
+        if let Some(bad) = slugs.iter().find(|slug| !is_valid_slug(slug)) {
+            return Err(bad_query(name, format_args!("`{bad}` is not a tag slug")));
+        }
+    }
+    let title_contains = match params.q {
+        Some(q) if q.chars().count() > POST_SEARCH_MAX_CHARS => {
+            return Err(bad_query(
+                "q",
+                format_args!("must be at most {POST_SEARCH_MAX_CHARS} characters"),
+            ));
+        }
+        Some(q) if !q.trim().is_empty() => Some(q.to_lowercase()),
+        _ => None,
+    };
+    let status = match params.status.as_deref() {
+        None => StatusFilter::All,
+        Some(name) => StatusFilter::named(name).ok_or_else(|| {
+            bad_query(
+                "status",
+                format_args!("must be one of {}", StatusFilter::NAMES.join(", ")),
+            )
+        })?,
+    };
+    if !caller.is_admin() && params.status.is_some() && status != StatusFilter::Published {
+        return Err(ApiError::Unauthorized {
+            token_presented: false,
+        });
+    }
+    Ok(PostFilter {
+        all_tags: params.tag,
+        any_tags: params.tag_any,
+        title_contains,
+        status,
+    })
+}
+
+/// Posts, newest `published_at` first: visible ones for everyone, any with
+/// the token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    tag = "posts",
+    security((), ("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "A page of posts", body = views::List<views::Post>)),
+)]
+pub async fn list_posts(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    params: QueryParams<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.0;
+    let page = page_request(params.page, params.per_page, POST_PAGE)?;
+    let read = ListPosts {
+        filter: post_filter(params, caller)?,
+        audience: caller.0,
+        page,
+    };
+    let found = cache.read(&db, read).await?;
+    Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
+}

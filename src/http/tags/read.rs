@@ -1,0 +1,156 @@
+//! Reading tags: lists, one tag, and tag pages.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::cache::{Cache, TagListQuery, TagSort};
+use crate::db::Database;
+use crate::domain::limits::{POST_PAGE, TAG_PAGE, TAG_PREFIX_MAX_CHARS};
+use crate::domain::tag_name::tag_prefix_key;
+use crate::http::auth::Caller;
+use crate::http::extract::{QueryParams, bad_query, given, page_request};
+use crate::http::problem::ApiError;
+use crate::http::{schemas, views};
+use crate::services::tags::{GetTag, ListTags, TagPage};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `count` (the default: most visible posts first, then by name),
+    /// `name` or `created`.
+    #[param(schema_with = schemas::tag_sort_schema)]
+    sort: Option<String>,
+    /// Hide tags with fewer visible posts; `1` hides empty tags.
+    #[param(minimum = 0, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    min_count: Option<i64>,
+    #[param(schema_with = schemas::tag_prefix_schema)]
+    q: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::tags_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// Tags with their counts of visible posts (and, with the token, of all
+/// posts not deleted), from one `GROUP BY` join.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "A page of tags", body = views::List<views::Tag>)),
+)]
+pub async fn list_tags(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    params: QueryParams<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.0;
+    let page = page_request(params.page, params.per_page, TAG_PAGE)?;
+    let sort = match params.sort.as_deref() {
+        None => TagSort::Count,
+        Some(name) => TagSort::named(name).ok_or_else(|| {
+            bad_query(
+                "sort",
+                format_args!("must be one of {}", TagSort::NAMES.join(", ")),
+            )
+        })?,
+    };
+    let min_count = params.min_count.unwrap_or(0);
+    if min_count < 0 {
+        return Err(bad_query("min_count", "must be 0 or more"));
+    }
+    let prefix = match params.q {
+        Some(q) if q.chars().count() > TAG_PREFIX_MAX_CHARS => {
+            return Err(bad_query(
+                "q",
+                format_args!("must be at most {TAG_PREFIX_MAX_CHARS} characters"),
+            ));
+        }
+        Some(q) => Some(tag_prefix_key(&q)).filter(|prefix| !prefix.is_empty()),
+        None => None,
+    };
+    let query = TagListQuery {
+        sort,
+        min_count,
+        prefix,
+    };
+    let found = cache.read(&db, ListTags { query, page }).await?;
+    let admin = caller.is_admin();
+    Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
+}
+
+/// One tag with its counts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust")),
+    responses(
+        (status = 200, description = "The tag", body = views::Tag),
+        (status = 404, description = "No such tag"),
+    ),
+)]
+pub async fn get_tag(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let read = GetTag {
+        slug: slug.into_inner(),
+    };
+    let tag = cache.read(&db, read).await?;
+    Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_admin())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::posts_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// The public tag page: the tag and its visible posts, newest first, with
+/// or without a token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}/posts",
+    tag = "tags",
+    security((), ("bearer" = [])),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PageParams),
+    responses(
+        (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
+        (status = 404, description = "No such tag"),
+    ),
+)]
+pub async fn tag_posts(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    slug: web::Path<String>,
+    params: QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let read = TagPage {
+        slug: slug.into_inner(),
+        page: page_request(params.0.page, params.0.per_page, POST_PAGE)?,
+    };
+    let (tag, posts) = cache.read(&db, read).await?;
+    Ok(HttpResponse::Ok().json(views::TagPosts {
+        tag: views::Tag::new(tag, caller.is_admin()),
+        posts: views::List::new(posts, views::Post::from),
+    }))
+}

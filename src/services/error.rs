@@ -1,0 +1,68 @@
+//! What a service call can fail with.
+
+use diesel::result::Error as DieselError;
+
+use crate::db::{DbError, WrapsDbError, violates_unique};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the slug `{slug}` is already taken")]
+    SlugTaken { slug: String },
+    /// `slug` is the slug of the tag that has the name.
+    #[error("a tag with this name already exists")]
+    TagNameTaken { slug: String },
+    /// A tag that posts still carry cannot be deleted without `force`.
+    #[error("the tag is on {posts} posts")]
+    TagInUse { slug: String, posts: i64 },
+    #[error("the resource has changed since it was read")]
+    PreconditionFailed,
+    /// A rule that can only be checked against stored data (such as the tag
+    /// limit counted with the tags a post already has).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Gave up after losing the race for a slug or a name to concurrent
+    /// requests too many times in a row.
+    #[error("gave up under contention: {0}")]
+    Contended(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl From<DieselError> for ServiceError {
+    /// A connection lost mid-request is an outage, answered like a pool
+    /// timeout (503, retry), not a fault of the service (500).
+    fn from(error: DieselError) -> Self {
+        DbError::from(error).into()
+    }
+}
+
+impl WrapsDbError for ServiceError {
+    fn db_error(&self) -> Option<&DbError> {
+        match self {
+            ServiceError::Database(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl ServiceError {
+    /// Whether a statement broke the uniqueness of `column`.
+    pub fn violates_unique(&self, column: &str) -> bool {
+        matches!(self, ServiceError::Database(DbError::Query(error)) if violates_unique(error, column))
+    }
+}
+
+/// A read of one row that may find none: none is [`ServiceError::NotFound`].
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &'static str) -> ServiceResult<T>;
+}
+
+impl<T> OrNotFound<T> for diesel::QueryResult<Option<T>> {
+    fn or_not_found(self, what: &'static str) -> ServiceResult<T> {
+        self?.ok_or(ServiceError::NotFound(what))
+    }
+}

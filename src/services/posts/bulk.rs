@@ -1,0 +1,135 @@
+//! One action over many posts, in one transaction.
+
+use chrono::NaiveDateTime;
+
+use crate::db::{DbConn, bulk as statements, posts};
+use crate::domain::limits::MAX_TAGS_PER_POST;
+use crate::domain::tag_name::TagName;
+use crate::domain::time::now;
+use crate::services::tag_names::get_or_create;
+use crate::services::{ServiceError, ServiceResult};
+
+#[derive(Debug, Clone)]
+pub enum BulkAction {
+    Publish,
+    Unpublish,
+    Delete,
+    Restore,
+    AddTags(Vec<TagName>),
+    RemoveTags(Vec<TagName>),
+}
+
+impl BulkAction {
+    /// Every action by name, and whether it takes tag names.
+    pub const NAMES: [(&'static str, bool); 6] = [
+        ("publish", false),
+        ("unpublish", false),
+        ("delete", false),
+        ("restore", false),
+        ("add_tags", true),
+        ("remove_tags", true),
+    ];
+
+    /// The action called `name`, with `tags` if it takes them.
+    pub fn named(name: &str, tags: Vec<TagName>) -> Option<Self> {
+        Some(match name {
+            "publish" => BulkAction::Publish,
+            "unpublish" => BulkAction::Unpublish,
+            "delete" => BulkAction::Delete,
+            "restore" => BulkAction::Restore,
+            "add_tags" => BulkAction::AddTags(tags),
+            "remove_tags" => BulkAction::RemoveTags(tags),
+            _ => return None,
+        })
+    }
+
+    /// Whether the action called `name` takes tag names; `None` for a name
+    /// that is no action.
+    pub fn takes_tags(name: &str) -> Option<bool> {
+        Self::NAMES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, takes_tags)| *takes_tags)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkOutcome {
+    /// Ids that name an existing post.
+    pub matched: usize,
+    /// Posts whose state changed.
+    pub updated: usize,
+}
+
+/// Applies one action to many posts in one transaction. The change itself
+/// is one statement however many ids there are; around it the work is
+/// constant too (counting the matches, and for tags, get-or-create and the
+/// version bump).
+pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResult<BulkOutcome> {
+    let now = now();
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    conn.transaction(|conn| {
+        let matched = statements::count_existing(conn, &ids)?;
+        let updated = match action {
+            BulkAction::Publish => statements::publish(conn, &ids, now)?,
+            BulkAction::Unpublish => statements::unpublish(conn, &ids, now)?,
+            BulkAction::Delete => statements::trash(conn, &ids, now)?,
+            BulkAction::Restore => statements::restore(conn, &ids)?,
+            BulkAction::AddTags(names) => {
+                let tags = get_or_create(conn, names, now)?;
+                let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+                attach(conn, &ids, &tag_ids, now)?
+            }
+            BulkAction::RemoveTags(names) => {
+                let keys: Vec<&str> = names.iter().map(TagName::key).collect();
+                let changed = statements::detach(conn, &ids, &keys)?;
+                mark_changed(conn, changed, now)?
+            }
+        };
+        Ok(BulkOutcome {
+            matched: usize::try_from(matched).unwrap_or(0),
+            updated,
+        })
+    })
+}
+
+/// Attaches the tags to every post that lacks them, after the post's own
+/// tags and in the order given; refuses the whole request when any post
+/// would end up with more than the limit. How many posts gained a tag.
+fn attach(
+    conn: &mut DbConn,
+    ids: &[i64],
+    tag_ids: &[i64],
+    now: NaiveDateTime,
+) -> ServiceResult<usize> {
+    if ids.is_empty() || tag_ids.is_empty() {
+        return Ok(0);
+    }
+    let over_limit = statements::over_tag_limit(conn, ids, tag_ids, MAX_TAGS_PER_POST)?;
+    if let Some(first) = over_limit.first() {
+        return Err(ServiceError::Invalid {
+            field: "tags".into(),
+            message: format!(
+                "{} post(s) would have more than {MAX_TAGS_PER_POST} tags (the first is post {first})",
+                over_limit.len(),
+            ),
+        });
+    }
+    let changed = statements::attach(conn, ids, tag_ids)?;
+    mark_changed(conn, changed, now)
+}
+
+/// Gives the posts a link changed in a new version; how many there were
+/// (`changed` names a post once for each link).
+fn mark_changed(
+    conn: &mut DbConn,
+    mut changed: Vec<i64>,
+    now: NaiveDateTime,
+) -> ServiceResult<usize> {
+    changed.sort_unstable();
+    changed.dedup();
+    posts::mark_edited(conn, &changed, now)?;
+    Ok(changed.len())
+}

@@ -1,0 +1,67 @@
+//! Creating a post.
+
+use chrono::NaiveDateTime;
+
+use crate::db::slugs::SlugTable;
+use crate::db::{DbConn, posts};
+use crate::domain::slug::{Slug, post_slug_base};
+use crate::domain::tag_name::TagName;
+use crate::domain::text::PostTitle;
+use crate::domain::time::now;
+use crate::models::{NewPostRow, PostStatus, PostWithTags};
+use crate::services::races::{free_slug, until_won};
+use crate::services::tag_names::get_or_create;
+use crate::services::{ServiceError, ServiceResult};
+
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub title: PostTitle,
+    pub body: String,
+    pub excerpt: Option<String>,
+    pub slug: Option<Slug>,
+    pub status: PostStatus,
+    pub published_at: Option<NaiveDateTime>,
+    /// Free of duplicate keys, in the author's order.
+    pub tags: Vec<TagName>,
+}
+
+/// Creates a post with its tags (got or created by name). Publishing a post
+/// with no date dates it now. A slug not given is made from the title; a
+/// clash takes the lowest free suffix.
+pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
+    let now = now();
+    let published_at = match (new.status, new.published_at) {
+        (PostStatus::Published, None) => Some(now),
+        (_, published_at) => published_at,
+    };
+    conn.transaction(|conn| {
+        let tags = get_or_create(conn, &new.tags, now)?;
+        let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+        let base = match &new.slug {
+            Some(slug) => slug.as_str().to_owned(),
+            None => post_slug_base(&new.title),
+        };
+        let post = until_won("creating a post", |attempt| {
+            let slug = match &new.slug {
+                Some(slug) => slug.as_str().to_owned(),
+                None => free_slug(conn, SlugTable::Posts, &base, attempt)?,
+            };
+            let row = NewPostRow {
+                title: new.title.as_str(),
+                slug: &slug,
+                body: &new.body,
+                excerpt: new.excerpt.as_deref(),
+                status: new.status,
+                published_at,
+                created_at: now,
+                updated_at: now,
+            };
+            match posts::insert_with_links(conn, &row, &tag_ids)? {
+                Some(post) => Ok(Some(post)),
+                None if new.slug.is_some() => Err(ServiceError::SlugTaken { slug }),
+                None => Ok(None),
+            }
+        })?;
+        Ok(PostWithTags { post, tags })
+    })
+}

@@ -1,0 +1,51 @@
+//! Reading one post.
+
+use crate::cache::{CachedRead, Lookup, Memory};
+use crate::db::DbConn;
+use crate::db::posts::{self, PostKey};
+use crate::db::visibility::is_visible;
+use crate::domain::audience::Audience;
+use crate::models::PostWithTags;
+use crate::services::{OrNotFound, ServiceError, ServiceResult};
+
+/// One post: any post for the admin (trashed ones too), visible posts only
+/// for the public.
+///
+/// From memory when a request that read the same committed changes read it
+/// (whether the public may see it is decided at the time of this request);
+/// else one statement, the post joined to its tags.
+#[derive(Debug, Clone)]
+pub struct GetPost {
+    pub key: PostKey,
+    pub audience: Audience,
+}
+
+impl GetPost {
+    /// The post, if this reader may see it at `now`.
+    fn shown(&self, post: PostWithTags, memory: &Memory) -> ServiceResult<PostWithTags> {
+        if self.audience == Audience::Public && !is_visible(&post.post, memory.now()) {
+            return Err(ServiceError::NotFound("post"));
+        }
+        Ok(post)
+    }
+}
+
+impl CachedRead for GetPost {
+    type Memory = Memory;
+    type Answer = PostWithTags;
+    type Error = ServiceError;
+    type Query = GetPost;
+
+    fn look_up(self, memory: &Memory) -> Lookup<ServiceResult<PostWithTags>, GetPost> {
+        match memory.post(&self.key) {
+            Some(post) => Lookup::Found(self.shown(post, memory)),
+            None => Lookup::Missing(self),
+        }
+    }
+
+    fn load(read: GetPost, conn: &mut DbConn, memory: &Memory) -> ServiceResult<PostWithTags> {
+        let post = posts::with_tags(conn, &read.key).or_not_found("post")?;
+        memory.remember_post(read.key.clone(), &post);
+        read.shown(post, memory)
+    }
+}

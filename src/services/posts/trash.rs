@@ -1,0 +1,37 @@
+//! The trash: trashing, restoring, deleting for good.
+
+use crate::db::{DbConn, posts};
+use crate::domain::time::now;
+use crate::models::PostWithTags;
+use crate::services::{OrNotFound, ServiceError, ServiceResult};
+
+/// Moves a post to the trash. Trashing a trashed post changes nothing.
+pub fn trash(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
+    let now = now();
+    conn.transaction(|conn| {
+        let post = posts::lock(conn, id).or_not_found("post")?;
+        if post.deleted_at.is_none() {
+            posts::trash(conn, id, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// Takes a post out of the trash. Restoring a live post changes nothing.
+pub fn restore(conn: &mut DbConn, id: i64) -> ServiceResult<PostWithTags> {
+    conn.transaction(|conn| {
+        let mut post = posts::lock(conn, id).or_not_found("post")?;
+        if post.deleted_at.is_some() {
+            post = posts::restore(conn, id)?;
+        }
+        Ok(posts::with_its_tags(conn, post)?)
+    })
+}
+
+/// Deletes a post for good; its tags remain.
+pub fn delete_permanently(conn: &mut DbConn, id: i64) -> ServiceResult<()> {
+    match posts::delete(conn, id)? {
+        0 => Err(ServiceError::NotFound("post")),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,143 @@
+//! Changing a post: the three-state fields, publishing, its tags, and
+//! `If-Match`.
+
+use chrono::NaiveDateTime;
+
+use crate::db::{DbConn, links, posts};
+use crate::domain::patch::Patch;
+use crate::domain::slug::Slug;
+use crate::domain::tag_name::TagName;
+use crate::domain::text::PostTitle;
+use crate::domain::time::now;
+use crate::models::{PostChangeset, PostStatus, PostWithTags};
+use crate::services::tag_names::get_or_create;
+use crate::services::{OrNotFound, ServiceError, ServiceResult};
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// `*`: any current version.
+    Any,
+    /// One of these versions.
+    OneOf(Vec<i64>),
+}
+
+impl ExpectedVersion {
+    fn admits(&self, version: i64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::OneOf(versions) => versions.contains(&version),
+        }
+    }
+}
+
+/// A partial update; `None` and [`Patch::Absent`] leave a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct PostUpdate {
+    pub title: Option<PostTitle>,
+    pub body: Option<String>,
+    pub slug: Option<Slug>,
+    pub status: Option<PostStatus>,
+    pub excerpt: Patch<String>,
+    pub published_at: Patch<NaiveDateTime>,
+    /// Replaces the post's tags, in this order.
+    pub tags: Option<Vec<TagName>>,
+}
+
+impl PostUpdate {
+    /// Whether the update decides if or when the post is published.
+    fn publishes(&self) -> bool {
+        self.status.is_some() || !self.published_at.is_absent()
+    }
+}
+
+/// Changes the post, and replaces its tags when the update names them, in
+/// one transaction; `expected` is the request's `If-Match`.
+///
+/// An update that publishes, unpublishes or dates the post reads it first,
+/// locked: publishing a post without a date dates it now, and only the
+/// current row tells. Any other edit is the `UPDATE` alone, which takes the
+/// row lock itself and checks `If-Match` in its `WHERE`; when it matches no
+/// row, one more statement tells a missing post (404) from a changed one
+/// (412). The links are replaced after the `UPDATE` has the row lock.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    update: PostUpdate,
+    expected: Option<&ExpectedVersion>,
+) -> ServiceResult<PostWithTags> {
+    let now = now();
+    conn.transaction(|conn| {
+        // The transaction may run again after a deadlock.
+        let update = update.clone();
+        let (changes, unchecked) = if update.publishes() {
+            (publishing_changes(conn, id, &update, expected, now)?, None)
+        } else {
+            // Not publishing: `published_at` is absent.
+            (changes(&update, None), expected)
+        };
+        let versions = match unchecked {
+            Some(ExpectedVersion::OneOf(versions)) => Some(versions.as_slice()),
+            Some(ExpectedVersion::Any) | None => None,
+        };
+        let updated = posts::update(conn, id, &changes, now, versions).map_err(|error| {
+            let error = ServiceError::from(error);
+            match &changes.slug {
+                Some(slug) if error.violates_unique("slug") => {
+                    ServiceError::SlugTaken { slug: slug.clone() }
+                }
+                _ => error,
+            }
+        })?;
+        let Some(post) = updated else {
+            return Err(match versions.is_some() && posts::exists(conn, id)? {
+                true => ServiceError::PreconditionFailed,
+                false => ServiceError::NotFound("post"),
+            });
+        };
+        match &update.tags {
+            Some(names) => {
+                let tags = get_or_create(conn, names, now)?;
+                let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+                links::replace(conn, id, &tag_ids)?;
+                Ok(PostWithTags { post, tags })
+            }
+            None => Ok(posts::with_its_tags(conn, post)?),
+        }
+    })
+}
+
+/// The changes of an update that publishes, unpublishes or dates the post,
+/// after reading it locked and checking `If-Match` against it: a post that
+/// ends up published with no date is dated `now`.
+fn publishing_changes(
+    conn: &mut DbConn,
+    id: i64,
+    update: &PostUpdate,
+    expected: Option<&ExpectedVersion>,
+    now: NaiveDateTime,
+) -> ServiceResult<PostChangeset> {
+    let current = posts::lock(conn, id).or_not_found("post")?;
+    if let Some(expected) = expected
+        && !expected.admits(current.version)
+    {
+        return Err(ServiceError::PreconditionFailed);
+    }
+    let mut published_at = update.published_at.clone().into_change();
+    let status = update.status.unwrap_or(current.status);
+    if status == PostStatus::Published && published_at.unwrap_or(current.published_at).is_none() {
+        published_at = Some(Some(now));
+    }
+    Ok(changes(update, published_at))
+}
+
+fn changes(update: &PostUpdate, published_at: Option<Option<NaiveDateTime>>) -> PostChangeset {
+    PostChangeset {
+        title: update.title.as_ref().map(|title| title.as_str().to_owned()),
+        slug: update.slug.clone().map(Slug::into_string),
+        body: update.body.clone(),
+        excerpt: update.excerpt.clone().into_change(),
+        status: update.status,
+        published_at,
+    }
+}

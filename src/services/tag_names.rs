@@ -1,0 +1,79 @@
+//! Tags got or created by name: what a post's `tags` names.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+use super::ServiceResult;
+use super::races::{free_slugs, until_won};
+use crate::db::DbConn;
+use crate::db::slugs::SlugTable;
+use crate::db::tags;
+use crate::domain::slug::tag_slug_base;
+use crate::domain::tag_name::TagName;
+use crate::models::{NewTagRow, TagRow};
+
+/// Finds each named tag, creating those that do not exist, and returns them
+/// in the order given (`names` must already be free of duplicate keys).
+///
+/// The number of statements does not depend on the number of names: one
+/// `SELECT` by key; when some are new, one multi-row
+/// `INSERT … ON CONFLICT DO NOTHING RETURNING` with each name's own slug. A
+/// concurrent request that creates the same name or takes the same slug
+/// makes the insert skip that row; the service then finds the other
+/// request's tag, or reads the slugs the name's could clash with and
+/// inserts it with the next free one.
+///
+/// Call it inside a transaction.
+pub fn get_or_create(
+    conn: &mut DbConn,
+    names: &[TagName],
+    now: NaiveDateTime,
+) -> ServiceResult<Vec<TagRow>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = names.iter().map(TagName::key).collect();
+    let mut found: HashMap<String, TagRow> = by_key(tags::held_by_keys(conn, &keys)?);
+    until_won("creating tags", |attempt| {
+        let in_order: Option<Vec<TagRow>> = names
+            .iter()
+            .map(|name| found.get(name.key()).cloned())
+            .collect();
+        if in_order.is_some() {
+            return Ok(in_order);
+        }
+        let missing: Vec<&TagName> = names
+            .iter()
+            .filter(|name| !found.contains_key(name.key()))
+            .collect();
+        let bases: Vec<String> = missing.iter().map(|name| tag_slug_base(name)).collect();
+        let slugs = free_slugs(conn, SlugTable::Tags, &bases, attempt)?;
+        let rows = missing
+            .iter()
+            .zip(slugs)
+            .map(|(name, slug)| NewTagRow {
+                name: name.display(),
+                name_key: name.key(),
+                slug,
+                description: None,
+                created_at: now,
+            })
+            .collect();
+        let created = tags::insert_ignoring_conflicts(conn, rows)?;
+        if created.len() < missing.len() {
+            // Lost a race for a name or a slug: whatever the other request
+            // created for our names is ours too.
+            let missing_keys: Vec<&str> = missing.iter().map(|name| name.key()).collect();
+            found.extend(by_key(tags::held_by_keys(conn, &missing_keys)?));
+        }
+        found.extend(by_key(created));
+        Ok(None)
+    })
+}
+
+fn by_key(tags: Vec<TagRow>) -> HashMap<String, TagRow> {
+    tags.into_iter()
+        .map(|tag| (tag.name_key.clone(), tag))
+        .collect()
+}

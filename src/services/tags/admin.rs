@@ -1,0 +1,200 @@
+//! Tag administration: create, rename, move the slug, describe, delete,
+//! merge.
+
+use crate::db::slugs::SlugTable;
+use crate::db::{DbConn, links, posts, tag_counts, tags};
+use crate::domain::patch::Patch;
+use crate::domain::slug::{Slug, tag_slug_base};
+use crate::domain::tag_name::TagName;
+use crate::domain::time::now;
+use crate::models::{NewTagRow, TagChangeset, TagRow, TagWithCounts};
+use crate::services::races::{free_slug, until_won};
+use crate::services::{OrNotFound, ServiceError, ServiceResult};
+
+/// What `POST /tags` creates.
+#[derive(Debug, Clone)]
+pub struct NewTag {
+    pub name: TagName,
+    /// Generated from the name when not given.
+    pub slug: Option<Slug>,
+    pub description: Option<String>,
+}
+
+/// Creates a tag; a name that exists (case-insensitively) or a slug that is
+/// taken is a conflict naming the tag that has it.
+pub fn create(conn: &mut DbConn, new: NewTag) -> ServiceResult<TagWithCounts> {
+    let now = now();
+    let base = tag_slug_base(&new.name);
+    conn.transaction(|conn| {
+        let tag = until_won("creating a tag", |attempt| {
+            if let Some(existing) = tags::by_key(conn, new.name.key())? {
+                return Err(ServiceError::TagNameTaken {
+                    slug: existing.slug,
+                });
+            }
+            let slug = match &new.slug {
+                Some(slug) => {
+                    if tags::by_slug(conn, slug.as_str())?.is_some() {
+                        return Err(ServiceError::SlugTaken {
+                            slug: slug.to_string(),
+                        });
+                    }
+                    slug.to_string()
+                }
+                None => free_slug(conn, SlugTable::Tags, &base, attempt)?,
+            };
+            let row = NewTagRow {
+                name: new.name.display(),
+                name_key: new.name.key(),
+                slug,
+                description: new.description.as_deref(),
+                created_at: now,
+            };
+            // Empty only when the slug is taken, or a concurrent request
+            // took the name or slug since the checks above; the next round
+            // reports or avoids it.
+            Ok(tags::insert_ignoring_conflicts(conn, vec![row])?.pop())
+        })?;
+        Ok(TagWithCounts {
+            tag,
+            post_count: 0,
+            total_count: 0,
+        })
+    })
+}
+
+/// A change to a tag; `None` and [`Patch::Absent`] leave a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct TagUpdate {
+    pub name: Option<TagName>,
+    pub slug: Option<Slug>,
+    pub description: Patch<String>,
+}
+
+/// Renames a tag, moves its slug or changes its description. Renaming keeps
+/// the slug; renaming to another casing of the same name is allowed. A
+/// name or slug another tag has is a conflict naming that tag, also when a
+/// concurrent request took it after this one looked: the update then runs
+/// again, and finds it.
+pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult<TagWithCounts> {
+    let now = now();
+    let new_slug = until_won("changing a tag", |_| {
+        match conn.transaction(|conn| change(conn, slug, &update)) {
+            Err(error) if error.violates_unique("name_key") || error.violates_unique("slug") => {
+                Ok(None)
+            }
+            outcome => outcome.map(Some),
+        }
+    })?;
+    tag_counts::of_slug(conn, &new_slug, now).or_not_found("tag")
+}
+
+/// [`update`]'s transaction; the tag's slug afterwards.
+fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<String> {
+    let tag = tags::lock_by_slug(conn, slug).or_not_found("tag")?;
+    let name = update
+        .name
+        .as_ref()
+        .filter(|name| name.display() != tag.name);
+    if let Some(name) = name
+        && name.key() != tag.name_key
+        && let Some(other) = tags::by_key(conn, name.key())?
+    {
+        return Err(ServiceError::TagNameTaken { slug: other.slug });
+    }
+    let new_slug = update
+        .slug
+        .clone()
+        .map(Slug::into_string)
+        .filter(|new| *new != tag.slug);
+    if let Some(new_slug) = &new_slug
+        && tags::by_slug(conn, new_slug)?.is_some()
+    {
+        return Err(ServiceError::SlugTaken {
+            slug: new_slug.clone(),
+        });
+    }
+    let changes = TagChangeset {
+        name: name.map(|name| name.display().to_owned()),
+        name_key: name.map(|name| name.key().to_owned()),
+        slug: new_slug.clone(),
+        description: update.description.clone().into_change(),
+    };
+    if changes.is_empty() {
+        return Ok(tag.slug);
+    }
+    if changes.name.is_some() || changes.slug.is_some() {
+        // What the tag's posts show changes with it.
+        posts::bump_versions_of_tag_carriers(conn, tag.id)?;
+    }
+    tags::update(conn, tag.id, &changes)?;
+    Ok(new_slug.unwrap_or(tag.slug))
+}
+
+/// Deletes a tag. While any post carries it (drafts and trashed posts
+/// included) that takes `force`, which detaches it everywhere first.
+pub fn delete(conn: &mut DbConn, slug: &str, force: bool) -> ServiceResult<()> {
+    conn.transaction(|conn| {
+        let tag = tags::lock_by_slug(conn, slug).or_not_found("tag")?;
+        let carriers = links::carriers_of(conn, tag.id)?;
+        if carriers > 0 {
+            if !force {
+                return Err(ServiceError::TagInUse {
+                    slug: tag.slug,
+                    posts: carriers,
+                });
+            }
+            posts::bump_versions_of_tag_carriers(conn, tag.id)?;
+        }
+        tags::delete(conn, tag.id)?;
+        Ok(())
+    })
+}
+
+/// Merges `source` into `target`: every post of the source ends up with the
+/// target exactly once (in the source's position where it had no target
+/// yet), and the source is deleted. Answers the target with fresh counts.
+pub fn merge(
+    conn: &mut DbConn,
+    source_slug: &str,
+    target_slug: &str,
+) -> ServiceResult<TagWithCounts> {
+    if source_slug == target_slug {
+        return Err(ServiceError::Invalid {
+            field: "into".into(),
+            message: "a tag cannot be merged into itself".into(),
+        });
+    }
+    let now = now();
+    conn.transaction(|conn| {
+        let (source, target) = lock_pair(conn, source_slug, target_slug)?;
+        let source = source.ok_or(ServiceError::NotFound("tag"))?;
+        let target = target.ok_or_else(|| ServiceError::Invalid {
+            field: "into".into(),
+            message: format!("no tag has the slug `{target_slug}`"),
+        })?;
+        posts::bump_versions_of_tag_carriers(conn, source.id)?;
+        links::move_to_tag(conn, source.id, target.id)?;
+        // Posts that had both keep the target where it was; the source's
+        // remaining links go with it.
+        tags::delete(conn, source.id)?;
+        Ok::<_, ServiceError>(())
+    })?;
+    tag_counts::of_slug(conn, target_slug, now).or_not_found("tag")
+}
+
+/// Locks two tags in one order whatever the direction, so that two merges
+/// of the same pair cannot deadlock.
+fn lock_pair(
+    conn: &mut DbConn,
+    first: &str,
+    second: &str,
+) -> ServiceResult<(Option<TagRow>, Option<TagRow>)> {
+    if first < second {
+        let first = tags::lock_by_slug(conn, first)?;
+        Ok((first, tags::lock_by_slug(conn, second)?))
+    } else {
+        let second = tags::lock_by_slug(conn, second)?;
+        Ok((tags::lock_by_slug(conn, first)?, second))
+    }
+}

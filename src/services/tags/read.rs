@@ -1,0 +1,126 @@
+//! Reading tags: every answer comes from the counts in memory, and a tag
+//! page's posts as a post list's do.
+
+use std::convert::Infallible;
+
+use crate::cache::{CachedRead, CountedMemory, Lookup, PageKey, TagListQuery};
+use crate::db::DbConn;
+use crate::db::post_lists::{MatchingPosts, StatusFilter};
+use crate::domain::page::{Page, PageRequest};
+use crate::models::{PostWithTags, TagWithCounts};
+use crate::services::posts::{PlannedPage, load_page, tag_walk};
+use crate::services::{ServiceError, ServiceResult};
+
+/// A page of tags with their counts.
+#[derive(Debug, Clone)]
+pub struct ListTags {
+    pub query: TagListQuery,
+    pub page: PageRequest,
+}
+
+impl CachedRead for ListTags {
+    type Memory = CountedMemory;
+    type Answer = Page<TagWithCounts>;
+    type Error = ServiceError;
+    /// Memory always answers.
+    type Query = Infallible;
+
+    fn look_up(
+        self,
+        memory: &CountedMemory,
+    ) -> Lookup<ServiceResult<Page<TagWithCounts>>, Infallible> {
+        Lookup::Found(Ok(memory.counts().list(&self.query, self.page)))
+    }
+
+    fn load(
+        never: Infallible,
+        _: &mut DbConn,
+        _: &CountedMemory,
+    ) -> ServiceResult<Page<TagWithCounts>> {
+        match never {}
+    }
+}
+
+/// One tag with its counts.
+#[derive(Debug, Clone)]
+pub struct GetTag {
+    pub slug: String,
+}
+
+impl CachedRead for GetTag {
+    type Memory = CountedMemory;
+    type Answer = TagWithCounts;
+    type Error = ServiceError;
+    /// Memory always answers.
+    type Query = Infallible;
+
+    fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<TagWithCounts>, Infallible> {
+        Lookup::Found(
+            memory
+                .counts()
+                .tag(&self.slug)
+                .ok_or(ServiceError::NotFound("tag")),
+        )
+    }
+
+    fn load(never: Infallible, _: &mut DbConn, _: &CountedMemory) -> ServiceResult<TagWithCounts> {
+        match never {}
+    }
+}
+
+/// The public tag page: the tag, and its visible posts newest first. The
+/// tag and the total come from the counts in memory (the visible posts that
+/// carry the tag are what `post_count` counts), the page as a post list's.
+#[derive(Debug, Clone)]
+pub struct TagPage {
+    pub slug: String,
+    pub page: PageRequest,
+}
+
+impl CachedRead for TagPage {
+    type Memory = CountedMemory;
+    type Answer = (TagWithCounts, Page<PostWithTags>);
+    type Error = ServiceError;
+    type Query = (TagWithCounts, PlannedPage);
+
+    fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<Self::Answer>, Self::Query> {
+        let Some(tag) = memory.counts().tag(&self.slug) else {
+            return Lookup::Found(Err(ServiceError::NotFound("tag")));
+        };
+        let all_tags = vec![tag.tag.id];
+        let matching = MatchingPosts {
+            status: StatusFilter::Published,
+            tag_walk: tag_walk(
+                memory.counts(),
+                StatusFilter::Published,
+                &all_tags,
+                self.page,
+            ),
+            all_tags,
+            ..Default::default()
+        };
+        let key = PageKey {
+            matching,
+            page: self.page,
+        };
+        match memory.memory().page(&key) {
+            Some(page) => Lookup::Found(Ok((tag, page))),
+            None => {
+                let planned = PlannedPage {
+                    key,
+                    known_total: Some(tag.post_count),
+                    total_key: None,
+                };
+                Lookup::Missing((tag, planned))
+            }
+        }
+    }
+
+    fn load(
+        (tag, planned): Self::Query,
+        conn: &mut DbConn,
+        memory: &CountedMemory,
+    ) -> ServiceResult<Self::Answer> {
+        Ok((tag, load_page(conn, memory, planned)?))
+    }
+}
