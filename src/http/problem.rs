@@ -343,6 +343,19 @@ mod tests {
     }
 
     #[test]
+    fn giving_up_under_contention_is_a_503_to_retry() {
+        let error = ApiError::from(ServiceError::Contended("creating a post".into()));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        let (_, body) = body_of(error);
+        assert_eq!(
+            body["detail"],
+            "too many concurrent requests wanted the same slug or name; try again"
+        );
+    }
+
+    #[test]
     fn database_errors_become_generic_500s() {
         let error = ApiError::from(ServiceError::Database(DbError::Query(
             diesel::result::Error::QueryBuilderError("SELECT secret FROM internals".into()),

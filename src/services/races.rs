@@ -68,3 +68,41 @@ pub fn free_slugs(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_runs_again_until_it_wins() {
+        let mut numbers = Vec::new();
+        let won = until_won("testing", |number| {
+            numbers.push(number);
+            Ok((number == 2).then_some("won"))
+        });
+        assert_eq!(won.unwrap(), "won");
+        assert_eq!(numbers, [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_write_that_keeps_losing_gives_up_under_contention() {
+        let mut attempts = 0;
+        let lost = until_won::<()>("testing", |_| {
+            attempts += 1;
+            Ok(None)
+        });
+        assert!(matches!(lost, Err(ServiceError::Contended(_))), "{lost:?}");
+        assert_eq!(attempts, ATTEMPTS);
+    }
+
+    #[test]
+    fn an_error_ends_the_attempts() {
+        let mut attempts = 0;
+        let failed = until_won::<()>("testing", |_| {
+            attempts += 1;
+            Err(ServiceError::PreconditionFailed)
+        });
+        assert!(matches!(failed, Err(ServiceError::PreconditionFailed)));
+        assert_eq!(attempts, 1);
+    }
+}

@@ -14,6 +14,7 @@ mod patch;
 mod posts;
 mod process;
 mod proxy;
+mod races;
 mod rules;
 mod security;
 mod seed;
