@@ -8,7 +8,7 @@ RUST_LOG ?= info
 
 export DATABASE_URL BIND ADMIN_TOKEN RUST_LOG
 
-.PHONY: run build migrate test test-api bench fuzz lint fmt ci
+.PHONY: run build migrate test test-api bench fuzz lint structure fmt ci
 
 ## Build and serve on SQLite (./blog.db) at 127.0.0.1:8080.
 run: build
@@ -59,9 +59,14 @@ fuzz:
 	cd fuzz && cargo +nightly fuzz run request_bodies corpus/request_bodies seeds/request_bodies \
 		-- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
-lint:
+lint: structure
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+
+## The house rules no compiler checks: no import cycle between modules of
+## src/, no file over 500 lines, no function over 80 (scripts/check-structure.py).
+structure:
+	python3 scripts/check-structure.py
 
 fmt:
 	cargo fmt

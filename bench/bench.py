@@ -291,7 +291,7 @@ POSTGRES_PLANS = {
 
 # The statements behind the other reads, as the services write them, for
 # the two most popular tags ({first} and {second}, by id) and a post.
-COMMITTED_CHANGES = "(SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM count_changes)"
+COMMITTED_CHANGES = "(SELECT CAST(COALESCE(SUM(count_changes), 0) AS BIGINT) FROM change_counters)"
 # The rarer tag's links newest first, each post probed for the other tag.
 TWO_TAGS = """
         SELECT {columns}
