@@ -20,6 +20,8 @@ pub enum PostStatus {
 }
 
 impl PostStatus {
+    pub const ALL: [PostStatus; 2] = [PostStatus::Draft, PostStatus::Published];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PostStatus::Draft => "draft",

@@ -17,6 +17,7 @@ use crate::domain::tag_name::{TagName, dedupe_tag_names};
 use crate::domain::text::{NUL_MESSAGE, PostTitle, at_most_message, has_nul};
 use crate::domain::time::parse_time;
 use crate::models::PostStatus;
+use crate::services::posts::BulkAction;
 
 fn invalid(code: &'static str, message: impl Into<Cow<'static, str>>) -> ValidationError {
     ValidationError::new(code).with_message(message.into())
@@ -84,7 +85,11 @@ pub fn status(value: &Patch<String>) -> Result<(), ValidationError> {
     not_null(value)?;
     match value {
         Patch::Value(status) if PostStatus::parse(status).is_none() => {
-            Err(invalid("status", "must be `draft` or `published`"))
+            let names: Vec<String> = PostStatus::ALL
+                .iter()
+                .map(|status| format!("`{}`", status.as_str()))
+                .collect();
+            Err(invalid("status", format!("must be {}", names.join(" or "))))
         }
         _ => Ok(()),
     }
@@ -188,23 +193,14 @@ pub fn bulk_ids(value: &Patch<Vec<i64>>) -> Result<(), ValidationError> {
     }
 }
 
-/// The bulk actions and whether each takes tag names.
-pub const BULK_ACTIONS: [(&str, bool); 6] = [
-    ("publish", false),
-    ("unpublish", false),
-    ("delete", false),
-    ("restore", false),
-    ("add_tags", true),
-    ("remove_tags", true),
-];
-
 pub fn bulk_action(value: &Patch<String>) -> Result<(), ValidationError> {
     required(value)?;
     match value {
-        Patch::Value(action) if !BULK_ACTIONS.iter().any(|(name, _)| name == action) => {
+        Patch::Value(action) if BulkAction::takes_tags(action).is_none() => {
+            let names: Vec<&str> = BulkAction::NAMES.iter().map(|(name, _)| *name).collect();
             Err(invalid(
                 "unknown",
-                "must be one of publish, unpublish, delete, restore, add_tags, remove_tags",
+                format!("must be one of {}", names.join(", ")),
             ))
         }
         _ => Ok(()),

@@ -14,6 +14,7 @@ use crate::domain::limits::{
     SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS,
     TITLE_MAX_CHARS,
 };
+use crate::models::PostStatus;
 use crate::services::posts::BulkAction;
 
 /// The pattern every slug matches, as the OpenAPI document gives it.
@@ -88,7 +89,7 @@ pub fn excerpt_schema() -> Object {
 }
 
 pub fn post_status_schema() -> Object {
-    enum_schema(["draft", "published"])
+    enum_schema(PostStatus::ALL.map(PostStatus::as_str))
 }
 
 pub fn tag_description_schema() -> Object {

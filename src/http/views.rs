@@ -8,7 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::page::Page;
-use crate::models::{PostWithTags, TagRow, TagWithCounts};
+use crate::models::{PostStatus, PostWithTags, TagRow, TagWithCounts};
 
 /// A stored UTC time, written as RFC 3339 with a `Z`.
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +86,7 @@ pub struct Post {
 fn status_schema() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(["draft", "published"]))
+        .enum_values(Some(PostStatus::ALL.map(PostStatus::as_str)))
         .into()
 }
 

@@ -42,12 +42,8 @@ pub async fn get_post(
     caller: Caller,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let read = GetPost {
-        key: PostKey::Id(id.into_inner()),
-        audience: caller.0,
-    };
-    let post = cache.read(&db, read).await?;
-    Ok(conditional_post_response(&req, post))
+    let key = PostKey::Id(id.into_inner());
+    post_by_key(&req, &db, &cache, caller, key).await
 }
 
 /// One post by slug, with the same visibility as by id.
@@ -74,12 +70,24 @@ pub async fn get_post_by_slug(
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = PostKey::Slug(slug.into_inner());
+    post_by_key(&req, &db, &cache, caller, key).await
+}
+
+/// The post, or `304 Not Modified` when the client has it already.
+async fn post_by_key(
+    req: &HttpRequest,
+    db: &Database,
+    cache: &Cache,
+    caller: Caller,
+    key: PostKey,
+) -> Result<HttpResponse, ApiError> {
     let read = GetPost {
-        key: PostKey::Slug(slug.into_inner()),
+        key,
         audience: caller.0,
     };
-    let post = cache.read(&db, read).await?;
-    Ok(conditional_post_response(&req, post))
+    let post = cache.read(db, read).await?;
+    Ok(conditional_post_response(req, post))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
