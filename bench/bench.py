@@ -21,6 +21,10 @@ Settings (environment):
   TEST_DATABASE_URL   a PostgreSQL URL whose server gets the databases
                       (postgres://postgres@127.0.0.1:5432/postgres)
   DATABASE_POOL_SIZE, WORKERS   passed on to the server
+  BENCH_BINARY        the server to measure (target/release/blog-backend): another
+                      build, to compare two
+  BENCH_PLANS         "1" (default) records the PostgreSQL plans of the hot
+                      statements; "0" does not (a build whose schema they do not fit)
 """
 
 import json
@@ -40,7 +44,6 @@ import urllib.request
 from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "blog-backend")
 WRK_DIR = os.path.join(ROOT, "bench", "wrk")
 TOKEN = "bench-admin-token"
 
@@ -60,6 +63,8 @@ ROUNDS = int(setting("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(setting("BENCH_CONNECTIONS", "32"))
 THREADS = int(setting("BENCH_THREADS", "2"))
 RESULTS = setting("BENCH_RESULTS", os.path.join(ROOT, "bench", "results.md"))
+BINARY = setting("BENCH_BINARY", os.path.join(ROOT, "target", "release", "blog-backend"))
+PLANS = setting("BENCH_PLANS", "1") == "1"
 PG_ADMIN_URL = setting("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20261121
 
@@ -363,7 +368,7 @@ def bench_backend(backend, report):
                 if not is_read and after_write is None:
                     # Before the write scenarios grow the data set.
                     after_write = tags_after_a_write(server, first_visible(server))
-                    if backend == "postgres":
+                    if backend == "postgres" and PLANS:
                         report["plans"][POSTS] = postgres_plans(database, reads=True)
                 log(f"   {title}")
                 results[key] = {"title": title, "read": is_read, **run()}
@@ -389,7 +394,7 @@ def bench_backend(backend, report):
                 scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after}
             finally:
                 server.close()
-            if backend == "postgres":
+            if backend == "postgres" and PLANS:
                 report["plans"][posts] = postgres_plans(database)
         finally:
             database.close()
@@ -477,6 +482,7 @@ def render(report):
 def main():
     if not os.path.exists(BINARY):
         raise SystemExit(f"{BINARY} is missing: run `cargo build --release` first")
+    log(f"measuring {BINARY}")
     report = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "machine": machine(), "backends": {}, "plans": {}}
     for backend in BACKENDS:
