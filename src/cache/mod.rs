@@ -17,7 +17,7 @@
 //!   counters as they were when it was read; a remembered post keeps its
 //!   state, so whether the public may see it is decided at each request.
 //! - One reading of the counters serves the requests that arrive while it
-//!   is made ([`single_flight`]): a request takes the first reading that
+//!   is made (`single_flight.rs`): a request takes the first reading that
 //!   *began after it arrived*, so it sees every write committed before.
 //!
 //! A write is therefore seen by the next read on any instance, as when every
