@@ -56,7 +56,7 @@ impl Application {
         if config.admin_token.is_none() {
             log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
         }
-        let db = web::Data::new(Database::new(pool, config.database_url.backend()));
+        let db = web::Data::new(Database::new(pool));
         let cache = web::Data::new(Cache::new());
         cache.warm(&db).await;
         let auth = web::Data::new(Auth {

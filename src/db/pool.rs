@@ -9,7 +9,7 @@ use diesel::r2d2::{self, ManageConnection, PooledConnection, R2D2Connection};
 
 use super::conn::DbConn;
 use super::error::{DbError, WrapsDbError};
-use super::url::{Backend, DatabaseUrl};
+use super::url::DatabaseUrl;
 use crate::on_backend;
 
 /// How long a connection that last worked is trusted without a ping when it
@@ -181,16 +181,11 @@ pub fn with_connection<T, E: WrapsDbError>(
 #[derive(Clone)]
 pub struct Database {
     pool: Pool,
-    backend: Backend,
 }
 
 impl Database {
-    pub fn new(pool: Pool, backend: Backend) -> Self {
-        Self { pool, backend }
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
     }
 
     /// Runs `work` on a pooled connection, off the async workers.
