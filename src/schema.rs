@@ -36,6 +36,9 @@ diesel::table! {
         /// The post's `published_at` while it is published and not deleted,
         /// else NULL; kept by triggers, for tag pages in public order.
         public_at -> Nullable<Timestamp>,
+        /// Whether the post is not trashed: the link counts in its tag's
+        /// total. Kept by triggers.
+        counted -> Bool,
     }
 }
 
@@ -48,6 +51,35 @@ diesel::table! {
         count_changes -> BigInt,
         /// Transactions that changed a post row.
         post_edits -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// What each committed transaction did to the tag counts, one change a
+    /// row, written by triggers (the `count_deltas` migration). On
+    /// PostgreSQL each row also carries its transaction's id, `txid`, read
+    /// in `db::count_deltas` alone.
+    count_deltas (id) {
+        id -> BigInt,
+        logged_at -> Timestamp,
+        /// The tag changed; NULL for a post's own part.
+        tag_id -> Nullable<BigInt>,
+        /// +1 or -1: a counted link (or post) added or removed; 0: the
+        /// tag's row changed.
+        posts -> SmallInt,
+        /// When the link (or post) added or removed is visible from.
+        public_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// How far back `count_deltas` can be trusted (one row).
+    count_deltas_horizon (only_row) {
+        only_row -> Bool,
+        /// Rows below this position may have been deleted.
+        pruned_below -> BigInt,
+        /// Grows when the log cannot tell what happened.
+        resets -> BigInt,
     }
 }
 

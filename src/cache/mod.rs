@@ -30,6 +30,7 @@ mod read_through;
 mod remembered;
 mod single_flight;
 mod tag_counts;
+mod tallies;
 
 pub use read_through::{Cache, CachedRead, CountedMemory, Lookup, Memory, MemoryKind, MemoryStore};
 pub use remembered::PageKey;

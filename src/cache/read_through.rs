@@ -124,7 +124,7 @@ impl Cache {
             let changes = self.committed_changes(db).await?;
             let counts = self.store.counts.clone();
             db.with_pool(move |pool| {
-                counts.recount(changes.count_changes, now(), || checkout(pool))
+                counts.refresh(changes.count_changes, now(), || checkout(pool))
             })
             .await
         };
@@ -277,7 +277,7 @@ impl MemoryKind for CountedMemory {
         // The recount is made as of when it starts.
         let counts = store
             .counts
-            .recount(changes.count_changes, time::now(), connect)?;
+            .refresh(changes.count_changes, time::now(), connect)?;
         Ok(CountedMemory::new(Memory::of(store, changes, now), counts))
     }
 }

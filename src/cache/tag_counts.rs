@@ -2,13 +2,15 @@
 //! what the `GROUP BY` would answer: tag lists, single tags, and the facts
 //! post lists are planned with.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDateTime;
 
+use super::tallies::Tallies;
+use crate::db::count_deltas::{self, CountDelta, LogPosition, Since};
 use crate::db::post_lists::StatusFilter;
-use crate::db::{DbConn, change_counters, tag_counts};
+use crate::db::{DbConn, change_counters, tag_counts, tags};
 use crate::domain::page::{Page, PageRequest};
 use crate::models::{TagRow, TagWithCounts};
 
@@ -64,37 +66,100 @@ pub struct TotalKey {
 pub struct TagCounts {
     /// The committed `count_changes` in the snapshot the counts come from.
     count_changes: i64,
-    taken_at: NaiveDateTime,
-    /// When the earliest scheduled post becomes visible, if any is.
-    expires_at: Option<NaiveDateTime>,
+    /// Where in the count deltas the counts are exact.
+    position: LogPosition,
+    tallies: Tallies,
     /// Most visible posts first, then by name (the default sort).
     by_count: Vec<Arc<TagWithCounts>>,
     by_name: Vec<Arc<TagWithCounts>>,
     by_created: Vec<Arc<TagWithCounts>>,
     by_slug: HashMap<String, Arc<TagWithCounts>>,
-    by_id: HashMap<i64, Arc<TagWithCounts>>,
-    /// How many posts are visible.
-    visible_posts: i64,
     /// Post-list totals counted at `count_changes`.
     totals: Mutex<HashMap<TotalKey, i64>>,
 }
 
+/// The counts a catch-up read: the changes committed since, and where
+/// they leave the reader.
+struct CatchUp {
+    count_changes: i64,
+    changes: Vec<CountDelta>,
+    position: LogPosition,
+    rows: Vec<TagRow>,
+}
+
 impl TagCounts {
     /// Counts every tag at `now`, in one snapshot with the committed
-    /// changes they are exact for: the `GROUP BY` join, and the visible and
-    /// scheduled posts.
+    /// changes they are exact for: the `GROUP BY` join, the visible and
+    /// scheduled posts, and the position in the count deltas.
     pub fn take(conn: &mut DbConn, now: NaiveDateTime) -> diesel::QueryResult<Self> {
-        let (changes, tags, (visible_posts, expires_at)) = conn.read_snapshot(|conn| {
+        let (changes, position, tags, visible_posts, scheduled) = conn.read_snapshot(|conn| {
             Ok((
                 change_counters::read(conn)?,
+                count_deltas::position(conn)?,
                 tag_counts::all(conn, now)?,
-                tag_counts::public_posts(conn, now)?,
+                tag_counts::visible_posts(conn, now)?,
+                tag_counts::scheduled(conn, now)?,
             ))
         })?;
-        let tags: Vec<Arc<TagWithCounts>> = tags.into_iter().map(Arc::new).collect();
+        let tallies = Tallies::new(tags, visible_posts, now, scheduled);
+        Ok(Self::arrange(changes.count_changes, position, tallies))
+    }
+
+    /// These counts brought up to the latest snapshot by applying the
+    /// changes committed since, and to `now`; `None` when the log cannot
+    /// say what changed (only [`TagCounts::take`] is exact then).
+    pub fn caught_up(
+        &self,
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> diesel::QueryResult<Option<Self>> {
+        let catch_up = conn.read_snapshot(|conn| {
+            let count_changes = change_counters::read(conn)?.count_changes;
+            let (changes, position) = match count_deltas::since(conn, &self.position)? {
+                Since::Changes(changes, position) => (changes, position),
+                Since::Untrusted => return Ok(None),
+            };
+            let changed: Vec<i64> = changes
+                .iter()
+                .filter_map(|change| match change {
+                    CountDelta::Tag(id) => Some(*id),
+                    _ => None,
+                })
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let rows = match changed.is_empty() {
+                true => Vec::new(),
+                false => tags::by_ids(conn, &changed)?,
+            };
+            Ok(Some(CatchUp {
+                count_changes,
+                changes,
+                position,
+                rows,
+            }))
+        })?;
+        Ok(catch_up.map(|catch_up| {
+            let mut tallies = self.tallies.clone();
+            tallies.apply(&catch_up.changes, catch_up.rows);
+            tallies.advance(now);
+            Self::arrange(catch_up.count_changes, catch_up.position, tallies)
+        }))
+    }
+
+    /// These counts at `now`, with what was scheduled until then made
+    /// visible.
+    pub fn advanced(&self, now: NaiveDateTime) -> Self {
+        let mut tallies = self.tallies.clone();
+        tallies.advance(now);
+        Self::arrange(self.count_changes, self.position.clone(), tallies)
+    }
+
+    fn arrange(count_changes: i64, position: LogPosition, tallies: Tallies) -> Self {
+        let tags: Vec<Arc<TagWithCounts>> = tallies.tags.values().cloned().collect();
         let sorted = |compare: fn(&TagWithCounts, &TagWithCounts) -> std::cmp::Ordering| {
             let mut sorted = tags.clone();
-            sorted.sort_by(|a, b| compare(a, b));
+            sorted.sort_unstable_by(|a, b| compare(a, b));
             sorted
         };
         let by_count = sorted(|a, b| {
@@ -115,21 +180,16 @@ impl TagCounts {
                 .cmp(&a.tag.created_at)
                 .then_with(|| b.tag.id.cmp(&a.tag.id))
         });
-        Ok(Self {
-            count_changes: changes.count_changes,
-            taken_at: now,
-            expires_at,
+        Self {
+            count_changes,
+            position,
             by_count,
             by_name,
             by_created,
-            by_slug: tags
-                .iter()
-                .map(|t| (t.tag.slug.clone(), t.clone()))
-                .collect(),
-            by_id: tags.into_iter().map(|t| (t.tag.id, t)).collect(),
-            visible_posts,
+            by_slug: tags.into_iter().map(|t| (t.tag.slug.clone(), t)).collect(),
+            tallies,
             totals: Mutex::default(),
-        })
+        }
     }
 
     /// Whether the counts are exact for a request that read `count_changes`
@@ -137,13 +197,18 @@ impl TagCounts {
     /// taken (counts newer than the request's reading are exact too), and
     /// no scheduled post has become visible.
     pub fn hold_for(&self, count_changes: i64, now: NaiveDateTime) -> bool {
-        self.count_changes >= count_changes
-            && self.expires_at.is_none_or(|expires_at| now < expires_at)
+        self.holds_after(count_changes) && self.tallies.next_due().is_none_or(|due| now < due)
     }
 
-    /// When the counts were taken.
+    /// Whether no count-changing write has committed since a request read
+    /// `count_changes`: the counts are exact for it once brought to its time.
+    pub fn holds_after(&self, count_changes: i64) -> bool {
+        self.count_changes >= count_changes
+    }
+
+    /// The moment the counts are for.
     pub fn taken_at(&self) -> NaiveDateTime {
-        self.taken_at
+        self.tallies.as_of()
     }
 
     /// A page of tags, exactly as the `GROUP BY` query would answer it.
@@ -184,7 +249,7 @@ impl TagCounts {
 
     /// The tag with this id, if it existed when the counts were taken.
     pub fn tag_by_id(&self, id: i64) -> Option<&TagRow> {
-        self.by_id.get(&id).map(|tag| &tag.tag)
+        self.tallies.tags.get(&id).map(|tag| &tag.tag)
     }
 
     /// The id of the tag with this slug, if there is one.
@@ -200,11 +265,11 @@ impl TagCounts {
         if tags.is_empty() {
             return false;
         }
-        let visible = self.visible_posts.max(1) as f64;
+        let visible = self.tallies.visible_posts.max(1) as f64;
         let mut share = 1.0;
         let mut rarest = i64::MAX;
         for id in tags {
-            let count = self.by_id.get(id).map_or(0, |tag| tag.post_count);
+            let count = self.tallies.tags.get(id).map_or(0, |tag| tag.post_count);
             rarest = rarest.min(count);
             share *= count as f64 / visible;
         }
@@ -215,7 +280,7 @@ impl TagCounts {
     pub fn rarest(&self, tags: &[i64]) -> Option<i64> {
         tags.iter()
             .copied()
-            .min_by_key(|id| self.by_id.get(id).map_or(0, |tag| tag.post_count))
+            .min_by_key(|id| self.tallies.tags.get(id).map_or(0, |tag| tag.post_count))
     }
 
     /// A post list's total, if remembered with these counts.

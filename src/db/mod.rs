@@ -10,6 +10,7 @@
 pub mod bulk;
 pub mod change_counters;
 mod conn;
+pub mod count_deltas;
 mod error;
 pub mod links;
 mod migrations;

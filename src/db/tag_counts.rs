@@ -7,7 +7,7 @@ use diesel::dsl::{self, count};
 use diesel::prelude::*;
 
 use super::conn::DbConn;
-use super::visibility::{dated_after, dated_by, published_untrashed, visible};
+use super::visibility::{scheduled as scheduled_at, visible};
 use crate::models::{TagRow, TagWithCounts};
 use crate::on_backend;
 use crate::schema::{post_tags, posts, tags};
@@ -71,19 +71,34 @@ pub fn with_counts((tag, post_count, total_count): (TagRow, i64, i64)) -> TagWit
     }
 }
 
-/// What the counts of `now` hold until: how many posts are visible, and
-/// when the next scheduled post becomes visible (the moment its tags'
-/// counts go up). The posts that are published and not trashed are read
-/// once, through the public order's index, and split by date.
-pub fn public_posts(
+/// How many posts are visible at `now`.
+pub fn visible_posts(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<i64> {
+    on_backend!(conn, c => posts::table
+        .filter(visible(now))
+        .count()
+        .get_result(c))
+}
+
+/// What becomes visible after `now` unless it changes: for each date, how
+/// many links of each tag (`Some(tag)`) and how many posts (`None`). Read
+/// through the public order's index, from the posts scheduled.
+pub fn scheduled(
     conn: &mut DbConn,
     now: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    on_backend!(conn, c => posts::table
-        .filter(published_untrashed())
-        .select((
-            dsl::count(posts::id).aggregate_filter(dated_by(now)),
-            dsl::min(posts::published_at).aggregate_filter(dated_after(now)),
-        ))
-        .first(c))
+) -> QueryResult<Vec<(Option<i64>, NaiveDateTime, i64)>> {
+    let links: Vec<(i64, NaiveDateTime, i64)> = on_backend!(conn, c => posts::table
+        .inner_join(post_tags::table)
+        .filter(scheduled_at(now))
+        .group_by((post_tags::tag_id, post_tags::public_at))
+        .select((post_tags::tag_id, post_tags::public_at.assume_not_null(), dsl::count_star()))
+        .load(c))?;
+    let posts: Vec<(NaiveDateTime, i64)> = on_backend!(conn, c => posts::table
+        .filter(scheduled_at(now))
+        .group_by(posts::published_at)
+        .select((posts::published_at.assume_not_null(), dsl::count_star()))
+        .load(c))?;
+    let links = links.into_iter().map(|(tag, date, n)| (Some(tag), date, n));
+    Ok(links
+        .chain(posts.into_iter().map(|(date, n)| (None, date, n)))
+        .collect())
 }

@@ -318,13 +318,14 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
         };
 
         let (first, recount) = statements.during(|| tag(conn, "counted-0"));
-        // The sum of changes; then, in one snapshot, the sum again, the
-        // GROUP BY join and the next publication date.
-        assert_eq!(recount.len(), 4, "{recount:#?}");
+        // The sum of changes; then, in one snapshot, the sum again, where
+        // the count deltas stand, the GROUP BY join, the visible posts and
+        // what is scheduled (links, posts).
+        assert_eq!(recount.len(), 8, "{recount:#?}");
         assert_eq!(
             recount
                 .iter()
-                .filter(|sql| sql.contains("GROUP BY"))
+                .filter(|sql| is_the_group_by_join(sql))
                 .count(),
             1
         );
@@ -349,8 +350,14 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
             ..Default::default()
         };
         change(conn, id, unpublish);
-        let (after, recount) = statements.during(|| tag(conn, "counted-0"));
-        assert_eq!(recount.len(), 4, "{recount:#?}");
+        let (after, caught_up) = statements.during(|| tag(conn, "counted-0"));
+        // Not counted afresh: the sum; then, in one snapshot, the sum
+        // again, where the count deltas stand and the deltas since.
+        assert_eq!(caught_up.len(), 4, "{caught_up:#?}");
+        assert!(
+            !caught_up.iter().any(|sql| is_the_group_by_join(sql)),
+            "{caught_up:#?}"
+        );
         assert_eq!(after.post_count, 0);
         assert_eq!(after.total_count, 1);
 
@@ -359,12 +366,20 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
             ..Default::default()
         };
         change(conn, id, retag);
+        // A new tag's row is read with the deltas.
+        let (other, caught_up) = statements.during(|| tag(conn, "other-0"));
+        assert_eq!(caught_up.len(), 5, "{caught_up:#?}");
+        assert_eq!(other.total_count, 1);
         assert_eq!(tag(conn, "counted-0").total_count, 0);
-        assert_eq!(tag(conn, "other-0").total_count, 1);
 
         posts::trash(conn, id).unwrap();
         assert_eq!(tag(conn, "other-0").total_count, 0);
     });
+}
+
+/// Whether a statement is the `GROUP BY` join that counts every tag.
+fn is_the_group_by_join(sql: &str) -> bool {
+    sql.contains("GROUP BY") && sql.contains("LEFT OUTER JOIN")
 }
 
 /// A post read is the check of the sums and one statement; a read by
@@ -461,7 +476,7 @@ fn tag_pages_are_found_the_cheaper_way(backend: Backend) {
                 assert_eq!(titles, expected, "{audience:?}");
                 let page_statement = run
                     .iter()
-                    .find(|sql| sql.contains("ORDER BY"))
+                    .find(|sql| sql.contains("ORDER BY") && !sql.contains("count_deltas"))
                     .expect("a page statement");
                 let walked_links = ["\"public_at\" <=", "`public_at` <="]
                     .iter()
