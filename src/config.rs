@@ -35,6 +35,9 @@ pub struct Config {
     /// `BODY_TIMEOUT_SECS`: how long a client may take to send a request's
     /// body before it is answered 408.
     pub body_timeout: Duration,
+    /// `METRICS_BIND`: serve `GET /metrics` on this address alone, apart
+    /// from the API (default: unset, `/metrics` is served beside the API).
+    pub metrics_bind: Option<String>,
     /// `SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long requests in flight may
     /// take to finish before the process exits anyway.
     pub shutdown_timeout: Duration,
@@ -113,6 +116,7 @@ impl Config {
                 .transpose()?,
             header_timeout: seconds("HEADER_TIMEOUT_SECS", get("HEADER_TIMEOUT_SECS"), 5)?,
             body_timeout: seconds("BODY_TIMEOUT_SECS", get("BODY_TIMEOUT_SECS"), 15)?,
+            metrics_bind: get("METRICS_BIND"),
             shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", get("SHUTDOWN_TIMEOUT_SECS"), 30)?,
         })
     }

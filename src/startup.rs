@@ -7,10 +7,11 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{ErrorHandlers, Logger};
 use actix_web::{App, HttpServer, web};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, upkeep};
 use crate::config::Config;
 use crate::db::{Database, PoolSettings, StartupError};
 use crate::http::auth::Auth;
+use crate::http::metrics::Metrics;
 use crate::{db, http};
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +31,9 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address, when `METRICS_BIND` asks for one.
+    metrics_server: Option<(u16, Server)>,
+    upkeep: actix_web::rt::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -59,15 +63,22 @@ impl Application {
         let db = web::Data::new(Database::new(pool));
         let cache = web::Data::new(Cache::new());
         cache.warm(&db).await;
+        let metrics = web::Data::new(Metrics::new(&cache));
+        let upkeep = actix_web::rt::spawn(upkeep::keep_up(db.clone(), cache.clone()));
+        let metrics_server = (config.metrics_bind.as_deref())
+            .map(|bind| metrics_server(bind, db.clone(), metrics.clone()))
+            .transpose()?;
+        let metrics_beside_api = metrics_server.is_none();
         let auth = web::Data::new(Auth {
             token: config.admin_token.clone(),
         });
         let body_limit = config.max_body_bytes;
         let body_timeout = http::extract::BodyTimeout(config.body_timeout);
         let mut server = HttpServer::new(move || {
-            App::new()
+            let app = App::new()
                 .app_data(db.clone())
                 .app_data(cache.clone())
+                .app_data(metrics.clone())
                 .app_data(auth.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(body_timeout)
@@ -75,8 +86,13 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(http::middleware::refuse_nul))
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
-                .configure(http::configure)
-                .default_service(web::to(http::middleware::no_such_route))
+                .wrap(actix_web::middleware::from_fn(http::metrics::record))
+                .configure(http::configure);
+            let app = match metrics_beside_api {
+                true => app.route(METRICS_PATH, web::get().to(http::metrics::metrics)),
+                false => app,
+            };
+            app.default_service(web::to(http::middleware::no_such_route))
         })
         // Slow senders: headers must arrive in time or the connection is
         // answered 408 and closed; bodies have their own limit (BodyTimeout).
@@ -99,11 +115,18 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            metrics_server,
+            upkeep,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `/metrics` is served on apart, if `METRICS_BIND` set one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// Stops the server from elsewhere (tests, signal handlers).
@@ -114,6 +137,46 @@ impl Application {
     /// Serves until stopped. SIGTERM and SIGINT drain in-flight requests
     /// first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, actix_web::rt::spawn(server))
+        });
+        let served = self.server.await;
+        self.upkeep.abort();
+        if let Some((handle, server)) = metrics {
+            handle.stop(false).await;
+            let _ = server.await;
+        }
+        served
     }
+}
+
+/// Where the metrics are served.
+const METRICS_PATH: &str = "/metrics";
+
+/// A server of `/metrics` alone, bound to `bind`, and its port.
+fn metrics_server(
+    bind: &str,
+    db: web::Data<Database>,
+    metrics: web::Data<Metrics>,
+) -> Result<(u16, Server), StartError> {
+    let bind_error = |source| StartError::Bind {
+        bind: bind.to_owned(),
+        source,
+    };
+    let listener = TcpListener::bind(bind).map_err(bind_error)?;
+    let port = listener.local_addr().map_err(bind_error)?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(db.clone())
+            .app_data(metrics.clone())
+            .route(METRICS_PATH, web::get().to(http::metrics::metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(bind_error)?
+    .run();
+    log::info!("serving metrics on {bind}");
+    Ok((port, server))
 }

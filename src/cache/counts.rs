@@ -12,6 +12,7 @@ use prometheus::IntCounter;
 use super::tag_counts::TagCounts;
 use crate::db::{DbConn, DbError};
 
+#[derive(Default)]
 pub(super) struct CountCache {
     current: RwLock<Option<Arc<TagCounts>>>,
     /// One refresh at a time: requests that find the counts stale while a
@@ -49,16 +50,6 @@ impl Default for CountStats {
                 "blog_tag_count_advances_total",
                 "Tag counts brought up to date as scheduled posts came due, with no write since.",
             ),
-        }
-    }
-}
-
-impl Default for CountCache {
-    fn default() -> Self {
-        CountCache {
-            current: RwLock::default(),
-            refresh: Mutex::default(),
-            stats: CountStats::default(),
         }
     }
 }

@@ -31,6 +31,7 @@ mod remembered;
 mod single_flight;
 mod tag_counts;
 mod tallies;
+pub mod upkeep;
 
 pub use read_through::{Cache, CachedRead, CountedMemory, Lookup, Memory, MemoryKind, MemoryStore};
 pub use remembered::PageKey;

@@ -7,6 +7,8 @@ use std::borrow::BorrowMut;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
+use prometheus::core::Collector;
+use prometheus::{IntCounterVec, Opts};
 
 use super::counts::CountCache;
 use super::remembered::{PageKey, RememberedAnswers, post_bytes};
@@ -61,6 +63,25 @@ pub enum Lookup<A, Q> {
 pub struct Cache {
     check: SingleFlight<CommittedChanges, Arc<DbError>>,
     store: MemoryStore,
+    reads: ReadStats,
+}
+
+/// How reads were answered.
+struct ReadStats {
+    /// By where the answer came from: `memory` or `database`.
+    answered: IntCounterVec,
+}
+
+impl Default for ReadStats {
+    fn default() -> Self {
+        let opts = Opts::new(
+            "blog_cache_reads_total",
+            "Reads that memory may answer, by where the answer came from (memory, database).",
+        );
+        ReadStats {
+            answered: IntCounterVec::new(opts, &["from"]).expect("a valid metric"),
+        }
+    }
 }
 
 /// The tag counts and the remembered answers, shared by every request.
@@ -92,9 +113,27 @@ impl Cache {
             }
         };
         match read.look_up(&memory) {
-            Lookup::Found(answer) => answer,
-            Lookup::Missing(query) => db.run(move |conn| R::load(query, conn, &memory)).await,
+            Lookup::Found(answer) => {
+                self.reads.answered.with_label_values(&["memory"]).inc();
+                answer
+            }
+            Lookup::Missing(query) => {
+                self.reads.answered.with_label_values(&["database"]).inc();
+                db.run(move |conn| R::load(query, conn, &memory)).await
+            }
         }
+    }
+
+    /// What the cache counts, for the metrics: how reads were answered and
+    /// how the tag counts were kept current.
+    pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
+        let counts = &self.store.counts.stats;
+        vec![
+            Box::new(self.reads.answered.clone()),
+            Box::new(counts.recounts.clone()),
+            Box::new(counts.applications.clone()),
+            Box::new(counts.advances.clone()),
+        ]
     }
 
     /// [`Cache::read`] on a connection the caller holds, on this thread: for
@@ -120,19 +159,29 @@ impl Cache {
     /// blog that is seconds of work, better done before serving.
     pub async fn warm(&self, db: &Database) {
         let started = std::time::Instant::now();
-        let counted = async {
-            let changes = self.committed_changes(db).await?;
-            let counts = self.store.counts.clone();
-            db.with_pool(move |pool| {
-                counts.refresh(changes.count_changes, now(), || checkout(pool))
-            })
-            .await
-        };
-        match counted.await {
-            Ok(_) => log::info!("tag counts taken in {:.1?}", started.elapsed()),
+        match self.refresh_counts(db).await {
+            Ok(()) => log::info!("tag counts taken in {:.1?}", started.elapsed()),
             // Not fatal: the first request that needs them will try again.
             Err(error) => log::warn!("could not take the tag counts at start: {error}"),
         }
+    }
+
+    /// Brings the tag counts up to date with what has committed, as a
+    /// request needing them would.
+    pub async fn refresh_counts(&self, db: &Database) -> Result<(), DbError> {
+        let changes = self.committed_changes(db).await?;
+        if self
+            .store
+            .counts
+            .current(changes.count_changes, now())
+            .is_some()
+        {
+            return Ok(());
+        }
+        let counts = self.store.counts.clone();
+        db.with_pool(move |pool| counts.refresh(changes.count_changes, now(), || checkout(pool)))
+            .await
+            .map(drop)
     }
 
     /// The committed changes, read after this call began: by this request,

@@ -155,3 +155,136 @@ impl Tallies {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDate, TimeDelta};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A post's part in the counts: not trashed, and visible from when.
+    type State = (bool, Option<i64>);
+
+    fn at(minutes: i64) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            + TimeDelta::minutes(minutes)
+    }
+
+    fn tag(id: i64) -> TagWithCounts {
+        let row = TagRow {
+            id,
+            name: format!("t{id}"),
+            name_key: format!("t{id}"),
+            slug: format!("t{id}"),
+            description: None,
+            created_at: at(0),
+        };
+        TagWithCounts {
+            tag: row,
+            post_count: 0,
+            total_count: 0,
+        }
+    }
+
+    /// What the `GROUP BY` would say at `now` of posts with these states
+    /// and links.
+    fn counted(
+        posts: &BTreeMap<i64, (State, Vec<i64>)>,
+        now: i64,
+    ) -> (BTreeMap<i64, (i64, i64)>, i64) {
+        let mut tags: BTreeMap<i64, (i64, i64)> = (0..4).map(|id| (id, (0, 0))).collect();
+        let mut visible_posts = 0;
+        for ((counted, public_at), links) in posts.values() {
+            let visible = *counted && public_at.is_some_and(|date| date <= now);
+            visible_posts += i64::from(visible);
+            for tag in links {
+                let entry = tags.get_mut(tag).unwrap();
+                entry.0 += i64::from(visible);
+                entry.1 += i64::from(*counted);
+            }
+        }
+        (tags, visible_posts)
+    }
+
+    /// The deltas the triggers write when a post goes from `old` to `new`.
+    fn deltas(old: Option<&(State, Vec<i64>)>, new: Option<&(State, Vec<i64>)>) -> Vec<CountDelta> {
+        let mut out = Vec::new();
+        for (side, sign) in [(old, -1), (new, 1)] {
+            if let Some(((true, public_at), links)) = side {
+                let public_at = public_at.map(at);
+                out.push(CountDelta::Post {
+                    posts: sign,
+                    public_at,
+                });
+                for tag_id in links {
+                    out.push(CountDelta::Link {
+                        tag_id: *tag_id,
+                        posts: sign,
+                        public_at,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn post() -> impl Strategy<Value = (State, Vec<i64>)> {
+        let state = (any::<bool>(), proptest::option::of(0..60i64));
+        (state, proptest::collection::btree_set(0..4i64, 0..4))
+            .prop_map(|(state, links)| (state, links.into_iter().collect()))
+    }
+
+    proptest! {
+        /// Applying the deltas of any writes, and moving the clock on,
+        /// gives what counting afresh gives at every moment.
+        #[test]
+        fn applying_deltas_equals_counting_afresh(
+            writes in proptest::collection::vec((0..6i64, proptest::option::of(post()), 0..5i64), 1..40),
+        ) {
+            let mut posts: BTreeMap<i64, (State, Vec<i64>)> = BTreeMap::new();
+            let mut tallies = Tallies::new((0..4).map(tag).collect(), 0, at(0), Vec::new());
+            let mut now = 0;
+            for (id, new, wait) in writes {
+                let old = posts.get(&id).cloned();
+                tallies.apply(&deltas(old.as_ref(), new.as_ref()), Vec::new());
+                match new {
+                    Some(new) => posts.insert(id, new),
+                    None => posts.remove(&id),
+                };
+                now += wait;
+                tallies.advance(at(now));
+                let (expected, visible_posts) = counted(&posts, now);
+                let actual: BTreeMap<i64, (i64, i64)> = tallies
+                    .tags
+                    .iter()
+                    .map(|(id, t)| (*id, (t.post_count, t.total_count)))
+                    .collect();
+                prop_assert_eq!(actual, expected);
+                prop_assert_eq!(tallies.visible_posts, visible_posts);
+                prop_assert!(tallies.next_due().is_none_or(|due| due > at(now)));
+            }
+        }
+    }
+
+    #[test]
+    fn a_tag_named_by_a_change_and_gone_is_deleted_with_what_it_had_scheduled() {
+        let mut tallies = Tallies::new(vec![tag(1), tag(2)], 0, at(0), vec![(Some(1), at(5), 1)]);
+        let mut renamed = tag(2).tag;
+        renamed.name = "renamed".into();
+        tallies.apply(
+            &[CountDelta::Tag(1), CountDelta::Tag(2), CountDelta::Tag(3)],
+            vec![renamed, tag(3).tag],
+        );
+        let mut ids: Vec<i64> = tallies.tags.keys().copied().collect();
+        ids.sort();
+        assert_eq!(ids, [2, 3]);
+        assert_eq!(tallies.tags[&2].tag.name, "renamed");
+        assert_eq!(tallies.next_due(), None);
+    }
+}

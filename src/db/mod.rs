@@ -31,7 +31,7 @@ pub use conn::DbConn;
 pub use error::{DbError, WrapsDbError, violates_unique};
 pub use migrations::{MigrationError, StartupError, connect_and_migrate, migrate};
 pub use pool::{
-    Database, DbConnectionManager, Pool, PoolConn, PoolSettings, PooledConn, checkout,
+    Database, DbConnectionManager, Pool, PoolConn, PoolSettings, PoolState, PooledConn, checkout,
     with_connection,
 };
 pub use sqlite_writers::SqliteWriters;

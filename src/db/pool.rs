@@ -131,7 +131,22 @@ impl ManageConnection for DbConnectionManager {
     }
 }
 
-pub type Pool = r2d2::Pool<DbConnectionManager>;
+/// The connections, and how many checkouts wait for one (r2d2 does not
+/// say).
+#[derive(Clone)]
+pub struct Pool {
+    connections: r2d2::Pool<DbConnectionManager>,
+    waiting: Arc<AtomicU64>,
+}
+
+/// How a pool's connections are used at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub open: u32,
+    pub in_use: u32,
+    /// Requests waiting for a connection.
+    pub waiting: u64,
+}
 
 /// A connection taken from the pool.
 pub type PooledConn = PooledConnection<DbConnectionManager>;
@@ -144,19 +159,25 @@ pub struct PoolSettings {
 }
 
 pub(super) fn build_pool(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Pool, String> {
-    r2d2::Pool::builder()
+    let connections = r2d2::Pool::builder()
         .max_size(settings.max_size)
         .min_idle(Some(settings.max_size.min(2)))
         .connection_timeout(settings.checkout_timeout)
         .build(DbConnectionManager::new(url.clone()))
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    Ok(Pool {
+        connections,
+        waiting: Arc::default(),
+    })
 }
 
 /// A connection from the pool, or [`DbError::Unavailable`] after the
 /// checkout timeout.
 pub fn checkout(pool: &Pool) -> Result<PooledConn, DbError> {
-    pool.get()
-        .map_err(|error| DbError::Unavailable(error.to_string()))
+    pool.waiting.fetch_add(1, Ordering::AcqRel);
+    let checked_out = pool.connections.get();
+    pool.waiting.fetch_sub(1, Ordering::AcqRel);
+    checked_out.map_err(|error| DbError::Unavailable(error.to_string()))
 }
 
 /// `work` on a pooled connection; the pool is told whether the connection
@@ -199,6 +220,16 @@ impl Database {
     {
         self.with_pool(move |pool| with_connection(pool, work))
             .await
+    }
+
+    /// How the pool's connections are used now.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.connections.state();
+        PoolState {
+            open: state.connections,
+            in_use: state.connections - state.idle_connections,
+            waiting: self.pool.waiting.load(Ordering::Acquire),
+        }
     }
 
     /// Runs `work` off the async workers, given the pool to take a

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod extract;
 mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 mod posts;

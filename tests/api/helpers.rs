@@ -153,6 +153,7 @@ async fn run_instances<F, Fut>(
         workers: Some(2),
         header_timeout: Duration::from_secs(5),
         body_timeout: Duration::from_secs(15),
+        metrics_bind: None,
         shutdown_timeout: Duration::from_secs(5),
     };
     adjust(&mut config);
@@ -165,6 +166,10 @@ async fn run_instances<F, Fut>(
         apps.push(TestApp {
             base: format!("http://127.0.0.1:{}", application.port()),
             client: reqwest::Client::new(),
+            database: config.database_url.clone(),
+            metrics_base: application
+                .metrics_port()
+                .map(|port| format!("http://127.0.0.1:{port}")),
         });
         let handle = application.handle();
         servers.push((
@@ -283,6 +288,10 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The database the server uses.
+    pub database: DatabaseUrl,
+    /// Where `/metrics` is served when `METRICS_BIND` moved it apart.
+    pub metrics_base: Option<String>,
 }
 
 /// A response, its body parsed as JSON (`Null` when empty).
@@ -344,6 +353,30 @@ impl TestApp {
     /// A request with the admin token.
     pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
         self.request(method, path).bearer_auth(TOKEN)
+    }
+
+    /// A connection to the server's database, for an oracle.
+    pub fn connect(&self) -> DbConn {
+        DbConn::establish(&self.database).expect("the test database answers")
+    }
+
+    /// The value of a metric without labels, from `/metrics`.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let base = self.metrics_base.as_deref().unwrap_or(&self.base);
+        let text = self
+            .client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .parse()
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> Reply {

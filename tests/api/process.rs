@@ -84,6 +84,12 @@ impl ServerProcess {
         assert!(status.success());
     }
 
+    /// Sends SIGKILL, and waits for the process to be gone.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("the process can be killed");
+        self.child.wait().expect("the killed process is reaped");
+    }
+
     /// Waits for the process to exit, failing after `limit`.
     pub fn wait(&mut self, limit: Duration) -> ExitStatus {
         let started = Instant::now();
