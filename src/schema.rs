@@ -83,7 +83,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// SQLite only: the trigram index of the posts' titles, an FTS5 table
+    /// over `posts` kept by triggers (the `title_search` migration).
+    post_titles (rowid) {
+        rowid -> BigInt,
+        title -> Text,
+    }
+}
+
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(posts, tags, post_tags);
+diesel::allow_tables_to_appear_in_same_query!(posts, tags, post_tags, post_titles);

@@ -3,9 +3,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::dsl;
+use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::prelude::*;
 use diesel::query_dsl::methods;
-use diesel::sql_types::{BigInt, Nullable};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::change_counters::COUNT_CHANGES_SQL;
 use super::conn::DbConn;
@@ -15,7 +16,7 @@ use super::visibility::{scheduled, visible};
 use crate::domain::page::PageRequest;
 use crate::models::{PostRow, PostStatus};
 use crate::on_backend;
-use crate::schema::{post_tags, posts};
+use crate::schema::{post_tags, post_titles, posts};
 
 /// Which posts a list shows, by their state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -177,6 +178,35 @@ fn carries_any(tag_ids: Vec<i64>) -> _ {
     )
 }
 
+/// SQLite: among the posts whose titles the trigram index finds `phrase`
+/// in (an FTS5 phrase: the substring, quoted).
+type TitlesHolding = dsl::EqAny<
+    posts::id,
+    dsl::Select<
+        dsl::Filter<
+            post_titles::table,
+            UncheckedBind<SqlLiteral<Bool>, dsl::AsExprOf<String, Text>>,
+        >,
+        post_titles::rowid,
+    >,
+>;
+
+fn titles_holding(term: &str) -> TitlesHolding {
+    let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+    let matching = dsl::sql::<Bool>("post_titles MATCH ").bind::<Text, _>(phrase);
+    posts::id.eq_any(
+        post_titles::table
+            .filter(matching)
+            .select(post_titles::rowid),
+    )
+}
+
+/// Whether the trigram index can find a term: it holds runs of three
+/// characters.
+fn trigram_index_finds(term: &str) -> bool {
+    term.chars().nth(2).is_some()
+}
+
 /// The title matches a `LIKE` pattern, whatever the case.
 type TitleLike = dsl::Escape<dsl::Like<unicode_lower<posts::title>, String>>;
 
@@ -186,7 +216,13 @@ fn title_like(pattern: String) -> TitleLike {
 
 /// `query` narrowed to the matching posts. The walked tag, if any, is the
 /// query's own: its links are what `query` reads.
-fn filter_matching<Q>(query: Q, matching: &MatchingPosts, walk: Walk, now: NaiveDateTime) -> Q
+fn filter_matching<Q>(
+    query: Q,
+    matching: &MatchingPosts,
+    walk: Walk,
+    backend: Backend,
+    now: NaiveDateTime,
+) -> Q
 where
     Q: methods::FilterDsl<untrashed, Output = Q>
         + methods::FilterDsl<draft, Output = Q>
@@ -196,7 +232,8 @@ where
         + methods::FilterDsl<among_posts_of, Output = Q>
         + methods::FilterDsl<carries, Output = Q>
         + methods::FilterDsl<carries_any, Output = Q>
-        + methods::FilterDsl<TitleLike, Output = Q>,
+        + methods::FilterDsl<TitleLike, Output = Q>
+        + methods::FilterDsl<TitlesHolding, Output = Q>,
 {
     let mut query = match matching.status {
         StatusFilter::All => methods::FilterDsl::filter(query, untrashed()),
@@ -216,6 +253,11 @@ where
         query = methods::FilterDsl::filter(query, carries_any(matching.any_tags.clone()));
     }
     if let Some(text) = &matching.title_contains {
+        // PostgreSQL's trigram index serves the LIKE itself; SQLite's is a
+        // table of its own, asked first.
+        if backend == Backend::Sqlite && trigram_index_finds(text) {
+            query = methods::FilterDsl::filter(query, titles_holding(text));
+        }
         query = methods::FilterDsl::filter(query, title_like(format!("%{}%", escape_like(text))));
     }
     query
@@ -244,7 +286,8 @@ pub fn page(
         Counting::No => ("NULL", "NULL"),
         Counting::WithPage => ("count(*) OVER ()", COUNT_CHANGES_SQL),
     };
-    let walk = Walk::on(conn.backend(), matching.tag_walk);
+    let backend = conn.backend();
+    let walk = Walk::on(backend, matching.tag_walk);
     let rows: Vec<(PostRow, Option<i64>, Option<i64>)> = on_backend!(conn, c => {
         let counted = (
             PostRow::as_select(),
@@ -254,7 +297,7 @@ pub fn page(
         match walk {
             // Ordered as the index is: the same order as below.
             Walk::PublicLinksOf(walked) => {
-                filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, now)
+                filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, backend, now)
                     .select(counted)
                     .order_by(post_tags::public_at.desc())
                     .then_order_by(post_tags::post_id.desc())
@@ -263,7 +306,7 @@ pub fn page(
                     .load(c)?
             }
             _ => {
-                let mut query = filter_matching(posts::table.into_boxed(), matching, walk, now)
+                let mut query = filter_matching(posts::table.into_boxed(), matching, walk, backend, now)
                     .select(counted);
                 if matching.status != StatusFilter::Published {
                     // Posts never published have no date; they lead the
@@ -299,13 +342,14 @@ fn count(
     walk: Walk,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
+    let backend = conn.backend();
     on_backend!(conn, c => match walk {
         Walk::PublicLinksOf(walked) => {
-            filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, now)
+            filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, backend, now)
                 .count()
                 .get_result(c)
         }
-        _ => filter_matching(posts::table.into_boxed(), matching, walk, now)
+        _ => filter_matching(posts::table.into_boxed(), matching, walk, backend, now)
             .count()
             .get_result(c),
     })

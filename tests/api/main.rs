@@ -18,6 +18,7 @@ mod process;
 mod proxy;
 mod races;
 mod rules;
+mod search;
 mod security;
 mod seed;
 mod shutdown;

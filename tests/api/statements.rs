@@ -673,6 +673,34 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
     });
 }
 
+/// On SQLite a title search of three characters or more asks the trigram
+/// table for candidates (PostgreSQL's index serves the `LIKE` itself);
+/// shorter terms, which it cannot find, are tested on the titles alone.
+fn title_searches_ask_the_trigram_index(backend: Backend) {
+    with_connection(backend, |conn, statements| {
+        publish(conn, "Rust in production", Vec::new());
+        let cache = Cache::new();
+        for (term, asks_the_table) in [("rust", true), ("ru", false)] {
+            let read = ListPosts {
+                filter: PostFilter {
+                    title_contains: Some(term.into()),
+                    ..Default::default()
+                },
+                audience: Audience::Public,
+                page: PageRequest {
+                    page: 1,
+                    per_page: 20,
+                },
+            };
+            let (page, run) = statements.during(|| cache.read_on(conn, read).unwrap());
+            assert_eq!(page.items.len(), 1, "{term}");
+            let asked = run.iter().any(|sql| sql.contains("post_titles MATCH"));
+            let expected = backend == Backend::Sqlite && asks_the_table;
+            assert_eq!(asked, expected, "{term}: {run:#?}");
+        }
+    });
+}
+
 macro_rules! per_backend {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -695,4 +723,5 @@ per_backend!(
     tag_pages_are_found_the_cheaper_way,
     links_carry_their_posts_public_order,
     counts_in_memory_see_writes_made_in_sql,
+    title_searches_ask_the_trigram_index,
 );
