@@ -14,6 +14,9 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         version -> BigInt,
+        /// Where admin lists put the post: its date, or a far moment when
+        /// it has none (generated; the `list_order` migration).
+        listed_at -> Timestamp,
     }
 }
 
@@ -64,11 +67,14 @@ diesel::table! {
         logged_at -> Timestamp,
         /// The tag changed; NULL for a post's own part.
         tag_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
         /// +1 or -1: a counted link (or post) added or removed; 0: the
         /// tag's row changed.
         posts -> SmallInt,
         /// When the link (or post) added or removed is visible from.
         public_at -> Nullable<Timestamp>,
+        /// A post's own row: its date, published or not.
+        published_at -> Nullable<Timestamp>,
     }
 }
 

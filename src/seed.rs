@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::db::{DbConn, DbError};
+use crate::db::{DbConn, DbError, count_deltas};
 use crate::domain::slug::{post_slug_base, tag_slug_base};
 use crate::domain::tag_name::TagName;
 use crate::domain::text::PostTitle;
@@ -119,6 +119,8 @@ pub fn seed(
         report.posts = written;
         progress(written);
     }
+    // The load's count deltas would only be read to be outdone by a count.
+    count_deltas::clear(conn)?;
     // Fresh statistics, so that the first queries are planned for the data
     // as it now is rather than for empty tables.
     on_backend!(conn, c => c.batch_execute("ANALYZE"))?;

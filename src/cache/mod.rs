@@ -26,6 +26,7 @@
 //! the database otherwise.
 
 mod counts;
+mod ordered_keys;
 mod read_through;
 mod remembered;
 mod single_flight;
@@ -33,6 +34,7 @@ mod tag_counts;
 mod tallies;
 pub mod upkeep;
 
+pub use ordered_keys::ListKey;
 pub use read_through::{Cache, CachedRead, CountedMemory, Lookup, Memory, MemoryKind, MemoryStore};
 pub use remembered::PageKey;
-pub use tag_counts::{TagCounts, TagListQuery, TagSort, TotalKey};
+pub use tag_counts::{ListOrder, TagCounts, TagListQuery, TagSort, TotalKey};

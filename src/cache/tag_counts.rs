@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDateTime;
 
-use super::tallies::Tallies;
+use super::ordered_keys::ListKey;
+use super::tallies::{ListOrders, Tallies};
 use crate::db::count_deltas::{self, CountDelta, LogPosition, Since};
 use crate::db::post_lists::StatusFilter;
-use crate::db::{DbConn, change_counters, tag_counts, tags};
+use crate::db::{DbConn, change_counters, post_lists, tag_counts, tags};
 use crate::domain::page::{Page, PageRequest};
 use crate::models::{TagRow, TagWithCounts};
 
@@ -62,6 +63,15 @@ pub struct TotalKey {
     pub any_tags: Vec<i64>,
 }
 
+/// The orders lists of every post are read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Visible posts, newest first.
+    Public,
+    /// Posts not trashed, never dated first, then newest first.
+    Admin,
+}
+
 /// Every tag with its counts, as of one snapshot.
 pub struct TagCounts {
     /// The committed `count_changes` in the snapshot the counts come from.
@@ -92,16 +102,19 @@ impl TagCounts {
     /// changes they are exact for: the `GROUP BY` join, the visible and
     /// scheduled posts, and the position in the count deltas.
     pub fn take(conn: &mut DbConn, now: NaiveDateTime) -> diesel::QueryResult<Self> {
-        let (changes, position, tags, visible_posts, scheduled) = conn.read_snapshot(|conn| {
-            Ok((
-                change_counters::read(conn)?,
-                count_deltas::position(conn)?,
-                tag_counts::all(conn, now)?,
-                tag_counts::visible_posts(conn, now)?,
-                tag_counts::scheduled(conn, now)?,
-            ))
-        })?;
-        let tallies = Tallies::new(tags, visible_posts, now, scheduled);
+        let (changes, position, tags, visible_posts, scheduled, (public, admin)) = conn
+            .read_snapshot(|conn| {
+                Ok((
+                    change_counters::read(conn)?,
+                    count_deltas::position(conn)?,
+                    tag_counts::all(conn, now)?,
+                    tag_counts::visible_posts(conn, now)?,
+                    tag_counts::scheduled(conn, now)?,
+                    post_lists::orders(conn)?,
+                ))
+            })?;
+        let orders = ListOrders { public, admin };
+        let tallies = Tallies::new(tags, visible_posts, now, scheduled, orders);
         Ok(Self::arrange(changes.count_changes, position, tallies))
     }
 
@@ -281,6 +294,27 @@ impl TagCounts {
         tags.iter()
             .copied()
             .min_by_key(|id| self.tallies.tags.get(id).map_or(0, |tag| tag.post_count))
+    }
+
+    /// Where the page at `offset` of a list of every post of `order` starts,
+    /// found in memory (`None`: past the end), and how many posts the list
+    /// has: a deep page seeks to its first post instead of counting past
+    /// the ones before it.
+    pub fn page_start(&self, order: ListOrder, offset: i64) -> (Option<ListKey>, i64) {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        let (keys, skipped) = match order {
+            // Scheduled posts lead the public order; they are not visible.
+            ListOrder::Public => {
+                let keys = &self.tallies.public_order;
+                (keys, keys.dated_after(self.tallies.as_of()))
+            }
+            ListOrder::Admin => (&self.tallies.admin_order, 0),
+        };
+        let total = keys.len() - skipped;
+        let start = (offset < total)
+            .then(|| keys.nth(skipped + offset))
+            .flatten();
+        (start, i64::try_from(total).unwrap_or(i64::MAX))
     }
 
     /// A post list's total, if remembered with these counts.

@@ -8,19 +8,35 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use super::ordered_keys::{ListKey, OrderedKeys};
 use crate::db::count_deltas::CountDelta;
+use crate::domain::time::never_dated;
 use crate::models::{TagRow, TagWithCounts};
 
 /// Whose visible count a scheduled change goes to: a tag's (`Some`), or
 /// the number of visible posts (`None`).
 type Counter = Option<i64>;
 
+/// Every post's key in the lists' orders, as read when counting afresh.
+#[derive(Debug, Default)]
+pub struct ListOrders {
+    /// (published_at, id) of the published posts not trashed that have a date.
+    pub public: Vec<ListKey>,
+    /// (listed_at, id) of the posts not trashed.
+    pub admin: Vec<ListKey>,
+}
+
 /// Every tag with its counts as of one moment, how many posts are visible
-/// then, and what becomes visible later.
+/// then, what becomes visible later, and where each post is in the lists.
 #[derive(Debug, Clone)]
 pub struct Tallies {
     pub tags: HashMap<i64, Arc<TagWithCounts>>,
     pub visible_posts: i64,
+    /// Published posts not trashed, by date: the public order, scheduled
+    /// posts first.
+    pub public_order: OrderedKeys,
+    /// Posts not trashed, never dated first: the admin order.
+    pub admin_order: OrderedKeys,
     /// The moment the visible counts are for.
     as_of: NaiveDateTime,
     /// For each date after `as_of`, how much each counter grows then.
@@ -35,10 +51,13 @@ impl Tallies {
         visible_posts: i64,
         as_of: NaiveDateTime,
         scheduled: Vec<(Counter, NaiveDateTime, i64)>,
+        orders: ListOrders,
     ) -> Self {
         let mut tallies = Tallies {
             tags: tags.into_iter().map(|t| (t.tag.id, Arc::new(t))).collect(),
             visible_posts,
+            public_order: OrderedKeys::new(orders.public),
+            admin_order: OrderedKeys::new(orders.admin),
             as_of,
             scheduled: BTreeMap::new(),
         };
@@ -90,11 +109,19 @@ impl Tallies {
                     posts,
                     public_at,
                 } => self.count_link(tag_id, posts, public_at),
-                CountDelta::Post { posts, public_at } => match public_at {
-                    Some(date) if date > self.as_of => self.schedule(None, date, posts),
-                    Some(_) => self.visible_posts += posts,
-                    None => {}
-                },
+                CountDelta::Post {
+                    post_id,
+                    posts,
+                    public_at,
+                    published_at,
+                } => {
+                    self.place(post_id, posts, public_at, published_at);
+                    match public_at {
+                        Some(date) if date > self.as_of => self.schedule(None, date, posts),
+                        Some(_) => self.visible_posts += posts,
+                        None => {}
+                    }
+                }
                 CountDelta::Tag(_) => {}
             }
         }
@@ -127,6 +154,29 @@ impl Tallies {
             }
         }
         self.as_of = self.as_of.max(now);
+    }
+
+    /// Puts a post into the lists' orders (`posts` +1) or takes it out (-1).
+    fn place(
+        &mut self,
+        post_id: i64,
+        posts: i64,
+        public_at: Option<NaiveDateTime>,
+        published_at: Option<NaiveDateTime>,
+    ) {
+        let admin_key = (published_at.unwrap_or_else(never_dated), post_id);
+        let public_key = public_at.map(|date| (date, post_id));
+        if posts > 0 {
+            self.admin_order.insert(admin_key);
+            if let Some(key) = public_key {
+                self.public_order.insert(key);
+            }
+        } else {
+            self.admin_order.remove(admin_key);
+            if let Some(key) = public_key {
+                self.public_order.remove(key);
+            }
+        }
     }
 
     fn count_link(&mut self, tag_id: i64, posts: i64, public_at: Option<NaiveDateTime>) {
@@ -165,7 +215,8 @@ mod tests {
 
     use super::*;
 
-    /// A post's part in the counts: not trashed, and visible from when.
+    /// A post's part in the counts: not trashed, and visible from when
+    /// (published with a date).
     type State = (bool, Option<i64>);
 
     fn at(minutes: i64) -> NaiveDateTime {
@@ -213,14 +264,20 @@ mod tests {
     }
 
     /// The deltas the triggers write when a post goes from `old` to `new`.
-    fn deltas(old: Option<&(State, Vec<i64>)>, new: Option<&(State, Vec<i64>)>) -> Vec<CountDelta> {
+    fn deltas(
+        post_id: i64,
+        old: Option<&(State, Vec<i64>)>,
+        new: Option<&(State, Vec<i64>)>,
+    ) -> Vec<CountDelta> {
         let mut out = Vec::new();
         for (side, sign) in [(old, -1), (new, 1)] {
             if let Some(((true, public_at), links)) = side {
                 let public_at = public_at.map(at);
                 out.push(CountDelta::Post {
+                    post_id,
                     posts: sign,
                     public_at,
+                    published_at: public_at,
                 });
                 for tag_id in links {
                     out.push(CountDelta::Link {
@@ -248,11 +305,13 @@ mod tests {
             writes in proptest::collection::vec((0..6i64, proptest::option::of(post()), 0..5i64), 1..40),
         ) {
             let mut posts: BTreeMap<i64, (State, Vec<i64>)> = BTreeMap::new();
-            let mut tallies = Tallies::new((0..4).map(tag).collect(), 0, at(0), Vec::new());
+            let mut tallies = Tallies::new(
+                (0..4).map(tag).collect(), 0, at(0), Vec::new(), ListOrders::default(),
+            );
             let mut now = 0;
             for (id, new, wait) in writes {
                 let old = posts.get(&id).cloned();
-                tallies.apply(&deltas(old.as_ref(), new.as_ref()), Vec::new());
+                tallies.apply(&deltas(id, old.as_ref(), new.as_ref()), Vec::new());
                 match new {
                     Some(new) => posts.insert(id, new),
                     None => posts.remove(&id),
@@ -268,13 +327,22 @@ mod tests {
                 prop_assert_eq!(actual, expected);
                 prop_assert_eq!(tallies.visible_posts, visible_posts);
                 prop_assert!(tallies.next_due().is_none_or(|due| due > at(now)));
+                let listed = posts.values().filter(|((counted, _), _)| *counted).count();
+                prop_assert_eq!(tallies.admin_order.len(), listed);
+                let dated = posts
+                    .values()
+                    .filter(|((counted, date), _)| *counted && date.is_some())
+                    .count();
+                prop_assert_eq!(tallies.public_order.len(), dated);
             }
         }
     }
 
     #[test]
     fn a_tag_named_by_a_change_and_gone_is_deleted_with_what_it_had_scheduled() {
-        let mut tallies = Tallies::new(vec![tag(1), tag(2)], 0, at(0), vec![(Some(1), at(5), 1)]);
+        let scheduled = vec![(Some(1), at(5), 1)];
+        let orders = ListOrders::default();
+        let mut tallies = Tallies::new(vec![tag(1), tag(2)], 0, at(0), scheduled, orders);
         let mut renamed = tag(2).tag;
         renamed.name = "renamed".into();
         tallies.apply(

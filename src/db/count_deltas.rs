@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
@@ -34,10 +35,13 @@ pub enum CountDelta {
         posts: i64,
         public_at: Option<NaiveDateTime>,
     },
-    /// The same for a post itself.
+    /// The same for a post itself, with its date whether published or not
+    /// (where it is in admin lists).
     Post {
+        post_id: i64,
         posts: i64,
         public_at: Option<NaiveDateTime>,
+        published_at: Option<NaiveDateTime>,
     },
     /// The tag's row was created, changed or deleted.
     Tag(i64),
@@ -71,7 +75,16 @@ struct Horizon {
     snapshot_from: i64,
 }
 
-type Row = (i64, i64, Option<i64>, i16, Option<NaiveDateTime>);
+/// id, position, tag_id, post_id, posts, public_at, published_at.
+type Row = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i16,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
 
 /// The position of the snapshot the caller's transaction reads: every row
 /// committed in it counts as applied. Called in the snapshot the counts
@@ -100,7 +113,9 @@ pub fn since(conn: &mut DbConn, position: &LogPosition) -> QueryResult<Since> {
     let from = horizon.snapshot_from.max(position.from);
     let mut applied = HashSet::new();
     let mut changes = Vec::new();
-    for (id, row_position, tag_id, posts, public_at) in rows_from(conn, position.from)? {
+    for (id, row_position, tag_id, post_id, posts, public_at, published_at) in
+        rows_from(conn, position.from)?
+    {
         if !position.applied.contains(&id) {
             changes.push(match (tag_id, posts) {
                 (Some(tag_id), 0) => CountDelta::Tag(tag_id),
@@ -110,8 +125,10 @@ pub fn since(conn: &mut DbConn, position: &LogPosition) -> QueryResult<Since> {
                     public_at,
                 },
                 (None, posts) => CountDelta::Post {
+                    post_id: post_id.unwrap_or_default(),
                     posts: posts.into(),
                     public_at,
+                    published_at,
                 },
             });
         }
@@ -159,15 +176,23 @@ fn horizon(conn: &mut DbConn) -> QueryResult<Horizon> {
 
 /// The rows at or past `from`, in id order, with their positions.
 fn rows_from(conn: &mut DbConn, from: i64) -> QueryResult<Vec<Row>> {
-    use count_deltas::{id, posts, public_at, table, tag_id};
+    use count_deltas::{id, post_id, posts, public_at, published_at, table, tag_id};
     match conn {
         DbConn::Postgres(c) => table
-            .select((id, sql::<BigInt>("txid"), tag_id, posts, public_at))
+            .select((
+                id,
+                sql::<BigInt>("txid"),
+                tag_id,
+                post_id,
+                posts,
+                public_at,
+                published_at,
+            ))
             .filter(sql::<Bool>("txid >= ").bind::<BigInt, _>(from))
             .order(id)
             .load(c),
         DbConn::Sqlite(c, _) => table
-            .select((id, id, tag_id, posts, public_at))
+            .select((id, id, tag_id, post_id, posts, public_at, published_at))
             .filter(id.ge(from))
             .order(id)
             .load(c),
@@ -214,5 +239,24 @@ pub fn prune(conn: &mut DbConn, logged_before: NaiveDateTime) -> Result<bool, Db
                 .execute(c)?;
             Ok(true)
         }
+    })
+}
+
+/// Deletes every delta and has every reader count afresh: after a bulk
+/// load, whose millions of deltas no reader would apply sooner than it
+/// counts.
+pub fn clear(conn: &mut DbConn) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        match conn {
+            // Its trigger moves `resets` on.
+            DbConn::Postgres(c) => c.batch_execute("TRUNCATE count_deltas")?,
+            DbConn::Sqlite(c, _) => {
+                diesel::delete(count_deltas::table).execute(c)?;
+                diesel::update(count_deltas_horizon::table)
+                    .set(count_deltas_horizon::resets.eq(count_deltas_horizon::resets + 1))
+                    .execute(c)?;
+            }
+        }
+        Ok(())
     })
 }

@@ -12,7 +12,7 @@ use super::change_counters::COUNT_CHANGES_SQL;
 use super::conn::DbConn;
 use super::sql::{escape_like, unicode_lower};
 use super::url::Backend;
-use super::visibility::{scheduled, visible};
+use super::visibility::{published_untrashed, scheduled, visible};
 use crate::domain::page::PageRequest;
 use crate::models::{PostRow, PostStatus};
 use crate::on_backend;
@@ -115,6 +115,19 @@ pub enum Counting {
     /// `count(*) OVER ()`, and the committed `count_changes` it was
     /// counted at.
     WithPage,
+}
+
+/// Where a post is in a list's order: its date (`published_at` in the
+/// public order, `listed_at` in the admin's), then its id.
+pub type ListKey = (NaiveDateTime, i64);
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// After as many matching posts as the pages before it hold.
+    Offset,
+    /// At this post's key in the list's order, and on.
+    Seek(ListKey),
 }
 
 /// A page of matching posts, and what was counted with it.
@@ -279,6 +292,7 @@ pub fn page(
     conn: &mut DbConn,
     matching: &MatchingPosts,
     page: PageRequest,
+    start: PageStart,
     now: NaiveDateTime,
     counting: Counting,
 ) -> QueryResult<PageOfPosts> {
@@ -306,19 +320,28 @@ pub fn page(
                     .load(c)?
             }
             _ => {
+                let public = matching.status == StatusFilter::Published;
                 let mut query = filter_matching(posts::table.into_boxed(), matching, walk, backend, now)
                     .select(counted);
-                if matching.status != StatusFilter::Published {
-                    // Posts never published have no date; they lead the
-                    // admin's list.
-                    query = query.order_by(posts::published_at.is_null().desc());
-                }
-                query
-                    .then_order_by(posts::published_at.desc())
-                    .then_order_by(posts::id.desc())
-                    .limit(page.limit())
-                    .offset(page.offset())
-                    .load(c)?
+                query = match public {
+                    true => query.order_by((posts::published_at.desc(), posts::id.desc())),
+                    // Posts never dated lead the admin's list (`listed_at`).
+                    false => query.order_by((posts::listed_at.desc(), posts::id.desc())),
+                };
+                let offset = match start {
+                    PageStart::Offset => page.offset(),
+                    PageStart::Seek((at, id)) => {
+                        let column = if public { "published_at" } else { "listed_at" };
+                        let at_or_after = dsl::sql::<Bool>(&format!("(posts.{column}, posts.id) <= ("))
+                            .bind::<diesel::sql_types::Timestamp, _>(at)
+                            .sql(", ")
+                            .bind::<BigInt, _>(id)
+                            .sql(")");
+                        query = query.filter(at_or_after);
+                        0
+                    }
+                };
+                query.limit(page.limit()).offset(offset).load(c)?
             }
         }
     });
@@ -352,5 +375,26 @@ fn count(
         _ => filter_matching(posts::table.into_boxed(), matching, walk, backend, now)
             .count()
             .get_result(c),
+    })
+}
+
+/// Every post's place in the two orders lists are read in: `(published_at,
+/// id)` of the published posts not trashed that have a date (the public
+/// order, newest first), and `(listed_at, id)` of the posts not trashed
+/// (the admin order). Each read from its own index.
+pub fn orders(conn: &mut DbConn) -> QueryResult<(Vec<ListKey>, Vec<ListKey>)> {
+    on_backend!(conn, c => {
+        let public = posts::table
+            .filter(published_untrashed())
+            .filter(posts::published_at.is_not_null())
+            .select((posts::published_at.assume_not_null(), posts::id))
+            .order_by((posts::published_at.desc(), posts::id.desc()))
+            .load(c)?;
+        let admin = posts::table
+            .filter(untrashed())
+            .select((posts::listed_at, posts::id))
+            .order_by((posts::listed_at.desc(), posts::id.desc()))
+            .load(c)?;
+        Ok((public, admin))
     })
 }

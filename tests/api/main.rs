@@ -6,6 +6,7 @@ mod helpers;
 mod bulk;
 mod concurrency;
 mod counts;
+mod deep_pages;
 mod errors;
 mod faults;
 mod incremental;

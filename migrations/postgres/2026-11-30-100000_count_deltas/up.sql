@@ -5,7 +5,8 @@
 --   tag_id, posts = +1/-1, public_at: a link whose post is not trashed was
 --     added to or removed from the tag; it is visible from public_at on
 --     (NULL: never, a draft);
---   tag_id NULL: the same for a post itself (how many posts are visible);
+--   tag_id NULL: the same for a post itself (how many posts are visible,
+--     and where each post is in the lists);
 --   posts = 0: the tag's row was created, changed or deleted.
 --
 -- Sequence order is not commit order, so each row carries the writing
@@ -18,8 +19,11 @@ CREATE TABLE count_deltas (
     txid      BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
     logged_at TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
     tag_id    BIGINT,
+    post_id   BIGINT,
     posts     SMALLINT NOT NULL CHECK (posts BETWEEN -1 AND 1),
-    public_at TIMESTAMP
+    public_at TIMESTAMP,
+    -- A post's own row: its date, published or not (where admin lists put it).
+    published_at TIMESTAMP
 );
 CREATE INDEX count_deltas_by_txid ON count_deltas (txid);
 
@@ -80,14 +84,14 @@ BEGIN
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         IF OLD.counted THEN
-            INSERT INTO count_deltas (tag_id, posts, public_at)
-            VALUES (OLD.tag_id, -1, OLD.public_at);
+            INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+            VALUES (OLD.tag_id, OLD.post_id, -1, OLD.public_at);
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
         IF NEW.counted THEN
-            INSERT INTO count_deltas (tag_id, posts, public_at)
-            VALUES (NEW.tag_id, 1, NEW.public_at);
+            INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+            VALUES (NEW.tag_id, NEW.post_id, 1, NEW.public_at);
         END IF;
     END IF;
     RETURN NULL;
@@ -103,14 +107,18 @@ CREATE FUNCTION posts_log_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         IF OLD.deleted_at IS NULL THEN
-            INSERT INTO count_deltas (tag_id, posts, public_at)
-            VALUES (NULL, -1, CASE WHEN OLD.status = 'published' THEN OLD.published_at END);
+            INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+            VALUES (NULL, OLD.id, -1,
+                    CASE WHEN OLD.status = 'published' THEN OLD.published_at END,
+                    OLD.published_at);
         END IF;
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
         IF NEW.deleted_at IS NULL THEN
-            INSERT INTO count_deltas (tag_id, posts, public_at)
-            VALUES (NULL, 1, CASE WHEN NEW.status = 'published' THEN NEW.published_at END);
+            INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+            VALUES (NULL, NEW.id, 1,
+                    CASE WHEN NEW.status = 'published' THEN NEW.published_at END,
+                    NEW.published_at);
         END IF;
     END IF;
     RETURN NULL;

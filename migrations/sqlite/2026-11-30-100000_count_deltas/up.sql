@@ -5,7 +5,8 @@
 --   tag_id, posts = +1/-1, public_at: a link whose post is not trashed was
 --     added to or removed from the tag; it is visible from public_at on
 --     (NULL: never, a draft);
---   tag_id NULL: the same for a post itself (how many posts are visible);
+--   tag_id NULL: the same for a post itself (how many posts are visible,
+--     and where each post is in the lists);
 --   posts = 0: the tag's row was created, changed or deleted.
 --
 -- SQLite has one writer at a time, and AUTOINCREMENT never reuses an id
@@ -14,8 +15,11 @@ CREATE TABLE count_deltas (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     logged_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
     tag_id    INTEGER,
+    post_id   INTEGER,
     posts     INTEGER NOT NULL CHECK (posts BETWEEN -1 AND 1),
-    public_at TEXT
+    public_at TEXT,
+    -- A post's own row: its date, published or not (where admin lists put it).
+    published_at TEXT
 );
 
 -- Old rows are deleted; a reader whose position is below pruned_below may
@@ -82,12 +86,14 @@ END;
 -- A link's part in its tag's counts, taken away and given.
 CREATE TRIGGER post_tags_insert_log_delta AFTER INSERT ON post_tags WHEN NEW.counted
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at) VALUES (NEW.tag_id, 1, NEW.public_at);
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+    VALUES (NEW.tag_id, NEW.post_id, 1, NEW.public_at);
 END;
 
 CREATE TRIGGER post_tags_delete_log_delta AFTER DELETE ON post_tags WHEN OLD.counted
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at) VALUES (OLD.tag_id, -1, OLD.public_at);
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+    VALUES (OLD.tag_id, OLD.post_id, -1, OLD.public_at);
 END;
 
 CREATE TRIGGER post_tags_update_log_delta AFTER UPDATE ON post_tags
@@ -95,23 +101,25 @@ CREATE TRIGGER post_tags_update_log_delta AFTER UPDATE ON post_tags
         OR OLD.counted IS NOT NEW.counted
         OR OLD.public_at IS NOT NEW.public_at
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    SELECT OLD.tag_id, -1, OLD.public_at WHERE OLD.counted;
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    SELECT NEW.tag_id, 1, NEW.public_at WHERE NEW.counted;
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+    SELECT OLD.tag_id, OLD.post_id, -1, OLD.public_at WHERE OLD.counted;
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at)
+    SELECT NEW.tag_id, NEW.post_id, 1, NEW.public_at WHERE NEW.counted;
 END;
 
 -- A post's own part: how many posts are visible, and when.
 CREATE TRIGGER posts_insert_log_delta AFTER INSERT ON posts WHEN NEW.deleted_at IS NULL
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    VALUES (NULL, 1, CASE WHEN NEW.status = 'published' THEN NEW.published_at END);
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+    VALUES (NULL, NEW.id, 1, CASE WHEN NEW.status = 'published' THEN NEW.published_at END,
+            NEW.published_at);
 END;
 
 CREATE TRIGGER posts_delete_log_delta AFTER DELETE ON posts WHEN OLD.deleted_at IS NULL
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    VALUES (NULL, -1, CASE WHEN OLD.status = 'published' THEN OLD.published_at END);
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+    VALUES (NULL, OLD.id, -1, CASE WHEN OLD.status = 'published' THEN OLD.published_at END,
+            OLD.published_at);
 END;
 
 CREATE TRIGGER posts_visibility_log_delta
@@ -120,11 +128,13 @@ CREATE TRIGGER posts_visibility_log_delta
         OR OLD.published_at IS NOT NEW.published_at
         OR OLD.deleted_at IS NOT NEW.deleted_at
 BEGIN
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    SELECT NULL, -1, CASE WHEN OLD.status = 'published' THEN OLD.published_at END
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+    SELECT NULL, OLD.id, -1, CASE WHEN OLD.status = 'published' THEN OLD.published_at END,
+           OLD.published_at
     WHERE OLD.deleted_at IS NULL;
-    INSERT INTO count_deltas (tag_id, posts, public_at)
-    SELECT NULL, 1, CASE WHEN NEW.status = 'published' THEN NEW.published_at END
+    INSERT INTO count_deltas (tag_id, post_id, posts, public_at, published_at)
+    SELECT NULL, NEW.id, 1, CASE WHEN NEW.status = 'published' THEN NEW.published_at END,
+           NEW.published_at
     WHERE NEW.deleted_at IS NULL;
 END;
 

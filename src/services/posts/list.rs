@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 
-use crate::cache::{CachedRead, CountedMemory, Lookup, PageKey, TagCounts, TotalKey};
-use crate::db::post_lists::{self, Counting, MatchingPosts, StatusFilter, TagWalk};
+use crate::cache::{
+    CachedRead, CountedMemory, ListKey, ListOrder, Lookup, PageKey, TagCounts, TotalKey,
+};
+use crate::db::post_lists::{self, Counting, MatchingPosts, PageStart, StatusFilter, TagWalk};
 use crate::db::{DbConn, links, tags};
 use crate::domain::audience::Audience;
 use crate::domain::page::{Page, PageRequest};
@@ -42,6 +44,8 @@ pub struct PlannedPage {
     pub known_total: Option<i64>,
     /// Under which key the total counted with the page joins the counts.
     pub total_key: Option<TotalKey>,
+    /// The page's first post, found in memory: the page seeks to it.
+    pub seek: Option<ListKey>,
 }
 
 impl ListPosts {
@@ -109,12 +113,29 @@ impl CachedRead for ListPosts {
         if let Some(page) = memory.memory().page(&key) {
             return Lookup::Found(Ok(page));
         }
+        if let Some(order) = order_of_every_post(&key.matching).filter(|_| self.page.offset() > 0) {
+            let (start, total) = memory.counts().page_start(order, self.page.offset());
+            let Some(start) = start else {
+                let past_the_end = Page {
+                    total,
+                    ..Page::empty(self.page)
+                };
+                return Lookup::Found(Ok(past_the_end));
+            };
+            return Lookup::Missing(PlannedPage {
+                key,
+                known_total: Some(total),
+                total_key: None,
+                seek: Some(start),
+            });
+        }
         Lookup::Missing(PlannedPage {
             key,
             known_total: total_key
                 .as_ref()
                 .and_then(|key| memory.counts().total(key)),
             total_key,
+            seek: None,
         })
     }
 
@@ -124,6 +145,19 @@ impl CachedRead for ListPosts {
         memory: &CountedMemory,
     ) -> ServiceResult<Page<PostWithTags>> {
         load_page(conn, memory, planned)
+    }
+}
+
+/// The order of a list of every visible post, or of every post not
+/// trashed: the lists whose every post memory holds in order.
+fn order_of_every_post(matching: &MatchingPosts) -> Option<ListOrder> {
+    let unfiltered = matching.all_tags.is_empty()
+        && matching.any_tags.is_empty()
+        && matching.title_contains.is_none();
+    match matching.status {
+        StatusFilter::Published if unfiltered => Some(ListOrder::Public),
+        StatusFilter::All if unfiltered => Some(ListOrder::Admin),
+        _ => None,
     }
 }
 
@@ -154,12 +188,17 @@ pub fn load_page(
         key,
         known_total,
         total_key,
+        seek,
     } = planned;
     let counting = match known_total {
         Some(_) => Counting::No,
         None => Counting::WithPage,
     };
-    let found = post_lists::page(conn, &key.matching, key.page, memory.now(), counting)?;
+    let start = match seek {
+        Some(key) => PageStart::Seek(key),
+        None => PageStart::Offset,
+    };
+    let found = post_lists::page(conn, &key.matching, key.page, start, memory.now(), counting)?;
     let ids: Vec<i64> = found.posts.iter().map(|post| post.id).collect();
     let mut tags = tags_of_posts(conn, memory.counts(), &ids)?;
     let page = Page {

@@ -110,6 +110,7 @@ impl CachedRead for TagPage {
                     key,
                     known_total: Some(tag.post_count),
                     total_key: None,
+                    seek: None,
                 };
                 Lookup::Missing((tag, planned))
             }
