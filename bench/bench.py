@@ -4,7 +4,9 @@
 For each backend: seeds a fresh database (`blog-backend seed`), starts the
 server, and drives each scenario with wrk for BENCH_SECONDS; then, for each
 size in BENCH_SCALES, seeds another database and measures `GET /tags` again,
-warm and right after a write. Prints a table and writes it, with the
+warm, under a steady write rate (then every count is held against the
+`GROUP BY` join) and right after a write; at a million posts, searches and
+deep pages too. Prints a table and writes it, with the
 machine, the settings and the PostgreSQL plans of the hot queries, to
 BENCH_RESULTS. Nothing here asserts a time: a benchmark reports.
 
@@ -25,6 +27,11 @@ Settings (environment):
                       build, to compare two
   BENCH_PLANS         "1" (default) records the PostgreSQL plans of the hot
                       statements; "0" does not (a build whose schema they do not fit)
+  BENCH_WRITES_PER_SECOND, BENCH_MIXED_SECONDS
+                      the writer's rate (10) and length (30 s) under which
+                      GET /tags is measured again, at every size (mixed.py)
+  BENCH_DEEP_AT       from this size on (1000000), title searches and the
+                      first and last pages of the post lists are measured too
 """
 
 import json
@@ -42,6 +49,8 @@ import time
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
+
+import mixed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WRK_DIR = os.path.join(ROOT, "bench", "wrk")
@@ -65,6 +74,7 @@ THREADS = int(setting("BENCH_THREADS", "2"))
 RESULTS = setting("BENCH_RESULTS", os.path.join(ROOT, "bench", "results.md"))
 BINARY = setting("BENCH_BINARY", os.path.join(ROOT, "target", "release", "blog-backend"))
 PLANS = setting("BENCH_PLANS", "1") == "1"
+DEEP_AT = int(setting("BENCH_DEEP_AT", "1000000"))
 PG_ADMIN_URL = setting("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20261121
 
@@ -364,7 +374,12 @@ def bench_backend(backend, report):
         try:
             results = {}
             after_write = None
+            mixed_figures = None
             for key, title, is_read, run in main_scenarios(server):
+                if not is_read and mixed_figures is None:
+                    # Before the write scenarios grow the data set.
+                    log("   GET /tags under a steady write rate")
+                    mixed_figures = mixed.mixed(server, database, wrk, TOKEN)
                 if not is_read and after_write is None:
                     # Before the write scenarios grow the data set.
                     after_write = tags_after_a_write(server, first_visible(server))
@@ -374,7 +389,7 @@ def bench_backend(backend, report):
                 results[key] = {"title": title, "read": is_read, **run()}
             report["backends"][backend] = {"seed_seconds": seed_seconds, "scenarios": results}
             scale = {POSTS: {"seed_seconds": seed_seconds, **results["tags"],
-                             "after_write_ms": after_write}}
+                             "after_write_ms": after_write, "mixed": mixed_figures}}
         finally:
             server.close()
     finally:
@@ -390,8 +405,12 @@ def bench_backend(backend, report):
             server = Server(database)
             try:
                 figures = measure(server, "get.lua", "/api/v1/tags?per_page=50")
+                deep = mixed.deep_reads(server, TOKEN) if posts >= DEEP_AT else None
+                log(f"   GET /tags under a steady write rate at {posts} posts")
+                under_writes = mixed.mixed(server, database, wrk, TOKEN)
                 after = tags_after_a_write(server, first_visible(server))
-                scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after}
+                scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after,
+                                "mixed": under_writes, "deep": deep}
             finally:
                 server.close()
             if backend == "postgres" and PLANS:
@@ -470,7 +489,7 @@ def render(report):
         for posts, s in result.get("scale", {}).items():
             lines.append(f"| {posts:,} | {s['seed_seconds']:.1f} | {s['rps']:,.0f} | "
                          f"{s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['after_write_ms']:.1f} |")
-        lines.append("")
+        lines += mixed.render(result.get("scale", {}))
     if report["plans"]:
         lines += ["## PostgreSQL plans", ""]
         for posts, plans in sorted(report["plans"].items()):

@@ -40,7 +40,9 @@ pub struct Tallies {
     /// The moment the visible counts are for.
     as_of: NaiveDateTime,
     /// For each date after `as_of`, how much each counter grows then.
-    scheduled: BTreeMap<NaiveDateTime, HashMap<Counter, i64>>,
+    /// Shared until it changes: copying the tallies (every update of the
+    /// counts does) must not copy a blog's every scheduled date.
+    scheduled: Arc<BTreeMap<NaiveDateTime, HashMap<Counter, i64>>>,
 }
 
 impl Tallies {
@@ -59,7 +61,7 @@ impl Tallies {
             public_order: OrderedKeys::new(orders.public),
             admin_order: OrderedKeys::new(orders.admin),
             as_of,
-            scheduled: BTreeMap::new(),
+            scheduled: Arc::default(),
         };
         for (counter, date, count) in scheduled {
             tallies.schedule(counter, date, count);
@@ -129,7 +131,7 @@ impl Tallies {
             for id in &deleted {
                 self.tags.remove(id);
             }
-            self.scheduled.retain(|_, counters| {
+            Arc::make_mut(&mut self.scheduled).retain(|_, counters| {
                 counters.retain(|counter, _| counter.is_none_or(|id| !deleted.contains(&id)));
                 !counters.is_empty()
             });
@@ -138,10 +140,10 @@ impl Tallies {
 
     /// Moves into the visible counts what is scheduled up to `now`.
     pub fn advance(&mut self, now: NaiveDateTime) {
-        while let Some(entry) = self.scheduled.first_entry() {
-            if *entry.key() > now {
+        while self.next_due().is_some_and(|due| due <= now) {
+            let Some(entry) = Arc::make_mut(&mut self.scheduled).first_entry() else {
                 break;
-            }
+            };
             for (counter, count) in entry.remove() {
                 match counter {
                     Some(id) => {
@@ -194,13 +196,14 @@ impl Tallies {
     }
 
     fn schedule(&mut self, counter: Counter, date: NaiveDateTime, count: i64) {
-        let counters = self.scheduled.entry(date).or_default();
+        let scheduled = Arc::make_mut(&mut self.scheduled);
+        let counters = scheduled.entry(date).or_default();
         let total = counters.entry(counter).or_default();
         *total += count;
         if *total == 0 {
             counters.remove(&counter);
             if counters.is_empty() {
-                self.scheduled.remove(&date);
+                scheduled.remove(&date);
             }
         }
     }

@@ -115,6 +115,11 @@ pub enum Counting {
     /// `count(*) OVER ()`, and the committed `count_changes` it was
     /// counted at.
     WithPage,
+    /// In a statement of its own. For a title search: counted with the
+    /// page, every match would have to be read before the first twenty
+    /// (on PostgreSQL, a walk of every post); apart, the page stops at
+    /// twenty and the count reads the matches from the search index.
+    Apart,
 }
 
 /// Where a post is in a list's order: its date (`published_at` in the
@@ -297,7 +302,7 @@ pub fn page(
     counting: Counting,
 ) -> QueryResult<PageOfPosts> {
     let (total, counted_at) = match counting {
-        Counting::No => ("NULL", "NULL"),
+        Counting::No | Counting::Apart => ("NULL", "NULL"),
         Counting::WithPage => ("count(*) OVER ()", COUNT_CHANGES_SQL),
     };
     let backend = conn.backend();
@@ -345,11 +350,12 @@ pub fn page(
             }
         }
     });
-    let (total, counted_at) = match rows.first() {
-        Some(&(_, total, counted_at)) => (total, counted_at),
+    let (total, counted_at) = match (rows.first(), counting) {
+        (_, Counting::Apart) => (Some(count(conn, matching, walk, now)?), None),
+        (Some(&(_, total, counted_at)), _) => (total, counted_at),
         // A page past the end has no row to carry the count.
-        None if counting == Counting::WithPage => (Some(count(conn, matching, walk, now)?), None),
-        None => (None, None),
+        (None, Counting::WithPage) => (Some(count(conn, matching, walk, now)?), None),
+        (None, _) => (None, None),
     };
     Ok(PageOfPosts {
         posts: rows.into_iter().map(|(post, _, _)| post).collect(),

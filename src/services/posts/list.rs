@@ -192,6 +192,7 @@ pub fn load_page(
     } = planned;
     let counting = match known_total {
         Some(_) => Counting::No,
+        None if key.matching.title_contains.is_some() => Counting::Apart,
         None => Counting::WithPage,
     };
     let start = match seek {

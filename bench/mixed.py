@@ -1,0 +1,211 @@
+"""Reads under a steady write rate, and the reads that grow with a blog.
+
+`mixed(server, database)`: wrk saturates `GET /tags?per_page=50` while a
+writer creates and re-tags posts at BENCH_WRITES_PER_SECOND for
+BENCH_MIXED_SECONDS; then every count the server gives is held against the
+`GROUP BY` join. `deep_reads(server, token)`: title searches and the first
+and last pages of the post lists, each a series of distinct reads.
+"""
+
+import http.client
+import json
+import os
+import sqlite3
+import statistics
+import threading
+import time
+import urllib.request
+
+WRITES_PER_SECOND = float(os.environ.get("BENCH_WRITES_PER_SECOND", "10") or 10)
+MIXED_SECONDS = int(os.environ.get("BENCH_MIXED_SECONDS", "30") or 30)
+
+GROUP_BY = {
+    "postgres": """
+        SELECT tags.slug,
+               count(posts.id) FILTER (WHERE posts.status = 'published'
+                   AND posts.published_at <= (now() AT TIME ZONE 'UTC')),
+               count(posts.id)
+        FROM tags
+        LEFT JOIN post_tags ON post_tags.tag_id = tags.id
+        LEFT JOIN posts ON posts.id = post_tags.post_id AND posts.deleted_at IS NULL
+        GROUP BY tags.id""",
+    "sqlite": """
+        SELECT tags.slug,
+               SUM(CASE WHEN posts.status = 'published'
+                   AND posts.published_at <= strftime('%Y-%m-%d %H:%M:%f', 'now')
+                   THEN 1 ELSE 0 END),
+               count(posts.id)
+        FROM tags
+        LEFT JOIN post_tags ON post_tags.tag_id = tags.id
+        LEFT JOIN posts ON posts.id = post_tags.post_id AND posts.deleted_at IS NULL
+        GROUP BY tags.id""",
+}
+
+
+class Writer(threading.Thread):
+    """Creates a post with five tags, then re-tags one, and so on, at a
+    fixed rate: each write is sent at its own moment, late or not."""
+
+    def __init__(self, server, token, tag_names, seconds):
+        super().__init__(daemon=True)
+        self.server, self.token, self.names = server, token, tag_names
+        self.total = int(seconds * WRITES_PER_SECOND)
+        self.latencies_ms, self.failures, self.created = [], 0, []
+
+    def send(self, method, path, body):
+        request = urllib.request.Request(
+            self.server.base + path, data=json.dumps(body).encode(), method=method,
+            headers={"Content-Type": "application/json",
+                     "Authorization": f"Bearer {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def tags(self, i):
+        return [self.names[(i * 7 + k * 13) % len(self.names)] for k in range(5)]
+
+    def run(self):
+        started = time.monotonic()
+        for i in range(self.total):
+            delay = started + i / WRITES_PER_SECOND - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.monotonic()
+            try:
+                if i % 2 == 0 or not self.created:
+                    post = self.send("POST", "/api/v1/posts",
+                                     {"title": f"Mixed load {i}", "status": "published",
+                                      "tags": self.tags(i)})
+                    self.created.append(post["id"])
+                else:
+                    post_id = self.created[(i // 2) % len(self.created)]
+                    self.send("PATCH", f"/api/v1/posts/{post_id}", {"tags": self.tags(i + 1)})
+            except OSError:
+                self.failures += 1
+            self.latencies_ms.append((time.monotonic() - sent) * 1000)
+
+
+def served_counts(server):
+    """Every tag's slug with its visible and total counts, as served."""
+    counts, page = {}, 1
+    while True:
+        items = server.call("GET", f"/api/v1/tags?sort=name&per_page=200&page={page}")["items"]
+        if not items:
+            return counts
+        for tag in items:
+            counts[tag["slug"]] = (tag["post_count"], tag["total_count"])
+        page += 1
+
+
+def group_by_counts(database):
+    """The same, from the join."""
+    sql = GROUP_BY[database.backend]
+    if database.backend == "sqlite":
+        with sqlite3.connect(database.url) as conn:
+            rows = conn.execute(sql).fetchall()
+    else:
+        rows = [line.split("|") for line in database.psql(sql).splitlines() if line]
+    return {slug: (int(visible or 0), int(total)) for slug, visible, total in rows}
+
+
+def counts_exact(server, database):
+    """Whether every served count equals the join (read twice, in case a
+    scheduled post came due between the two readings)."""
+    for _ in range(2):
+        served, joined = served_counts(server), group_by_counts(database)
+        if served == joined:
+            return True, 0
+    wrong = sum(1 for slug in joined if served.get(slug) != joined[slug])
+    return False, wrong
+
+
+def mixed(server, database, wrk, token):
+    """`GET /tags` under wrk while the writer writes, and the check after."""
+    names = [tag["name"] for tag in
+             server.call("GET", "/api/v1/tags?per_page=100&sort=count")["items"]]
+    writer = Writer(server, token, names, MIXED_SECONDS)
+    writer.start()
+    figures = wrk(server, "get.lua", "/api/v1/tags?per_page=50", seconds=MIXED_SECONDS)
+    writer.join()
+    exact, wrong = counts_exact(server, database)
+    return {
+        **figures,
+        "writes": len(writer.latencies_ms),
+        "write_failures": writer.failures,
+        "write_p50_ms": statistics.median(writer.latencies_ms) if writer.latencies_ms else 0,
+        "counts_exact": exact,
+        "counts_wrong": wrong,
+    }
+
+
+SEED_WORDS = ["rust", "web", "databases", "postgresql", "sqlite", "linux", "python", "javascript"]
+
+
+def timed_gets(server, paths, token=None):
+    """Each path read once, one after another on one connection, so that
+    none is answered from what an earlier one left in memory: p50 and p99
+    of the latency of reads that reach the database."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    latencies = []
+    for path in paths:
+        started = time.monotonic()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        latencies.append((time.monotonic() - started) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"GET {path}: {response.status}")
+    connection.close()
+    latencies.sort()
+    return {"reads": len(latencies), "p50_ms": latencies[len(latencies) // 2],
+            "p99_ms": latencies[min(len(latencies) - 1, len(latencies) * 99 // 100)]}
+
+
+def deep_reads(server, token, reads=200):
+    """Searches and pages, each `reads` distinct requests: (title, figures)."""
+    public = server.call("GET", "/api/v1/posts?per_page=20", public=True)["total"]
+    admin = server.call("GET", "/api/v1/posts?per_page=20")["total"]
+    last_public, last_admin = -(-public // 20), -(-admin // 20)
+    first = range(1, reads + 1)
+    cases = [
+        ("GET /posts?q=<rare> (a number in one title)", None,
+         [f"/api/v1/posts?q={400000 + i * 499}" for i in range(reads)]),
+        ("GET /posts?q=<common> (a word in 1 title of 20)", None,
+         [f"/api/v1/posts?q={word}&page={page}" for page in range(1, reads // 8 + 1)
+          for word in SEED_WORDS]),
+        ("GET /posts?page=N, the first pages", None, [f"/api/v1/posts?page={n}" for n in first]),
+        (f"GET /posts?page=N, the last pages (to {last_public})", None,
+         [f"/api/v1/posts?page={last_public - n + 1}" for n in first]),
+        ("GET /posts?page=N (admin), the first pages", token,
+         [f"/api/v1/posts?page={n}" for n in first]),
+        (f"GET /posts?page=N (admin), the last pages (to {last_admin})", token,
+         [f"/api/v1/posts?page={last_admin - n + 1}" for n in first]),
+    ]
+    return [(title, timed_gets(server, paths, token)) for title, token, paths in cases]
+
+
+def render(scale):
+    """The reads under writes, and the deep reads, of one backend."""
+    lines = ["", f"`GET /api/v1/tags?per_page=50` while a writer creates and re-tags posts at "
+             f"{WRITES_PER_SECOND:g} writes/s for {MIXED_SECONDS} s; then every "
+             "count held against the `GROUP BY` join:", "",
+             "| posts | read-only req/s | under writes req/s | ratio | p50 ms | p99 ms "
+             "| writes (failed) | write p50 ms | counts exact |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for posts, s in scale.items():
+        m = s.get("mixed")
+        if not m:
+            continue
+        exact = "yes" if m["counts_exact"] else f"no ({m['counts_wrong']} tags differ)"
+        lines.append(f"| {posts:,} | {s['rps']:,.0f} | {m['rps']:,.0f} | {m['rps'] / s['rps']:.2f} "
+                     f"| {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {m['writes']} ({m['write_failures']}) "
+                     f"| {m['write_p50_ms']:.1f} | {exact} |")
+    for posts, s in scale.items():
+        if s.get("deep"):
+            lines += ["", f"Searches and pages at {posts:,} posts, each of {s['deep'][0][1]['reads']} "
+                      "distinct reads made one after another (none answered from memory):", "",
+                      "| read | p50 ms | p99 ms |", "|---|---:|---:|"]
+            for title, d in s["deep"]:
+                lines.append(f"| {title} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} |")
+    lines.append("")
+    return lines
