@@ -7,7 +7,9 @@ use std::borrow::BorrowMut;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::NaiveDateTime;
-use prometheus::IntCounter;
+use std::time::Instant;
+
+use prometheus::{HistogramOpts, HistogramVec, IntCounter};
 
 use super::tag_counts::TagCounts;
 use crate::db::{DbConn, DbError};
@@ -30,6 +32,9 @@ pub struct CountStats {
     pub applications: IntCounter,
     /// Scheduled posts that came due made visible, with no write since.
     pub advances: IntCounter,
+    /// How long bringing the counts up to date took, by how (`recount`,
+    /// `application`, `advance`).
+    pub durations: HistogramVec,
 }
 
 impl Default for CountStats {
@@ -50,6 +55,17 @@ impl Default for CountStats {
                 "blog_tag_count_advances_total",
                 "Tag counts brought up to date as scheduled posts came due, with no write since.",
             ),
+            durations: HistogramVec::new(
+                HistogramOpts::new(
+                    "blog_tag_count_refresh_seconds",
+                    "Time taken to bring the tag counts up to date, by how.",
+                )
+                .buckets(vec![
+                    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0,
+                ]),
+                &["how"],
+            )
+            .expect("a valid metric"),
         }
     }
 }
@@ -83,23 +99,26 @@ impl CountCache {
         if let Some(counts) = self.current(count_changes, now) {
             return Ok(counts);
         }
-        let counts = match self.latest() {
+        let started = Instant::now();
+        let (counts, how) = match self.latest() {
             Some(latest) if latest.holds_after(count_changes) => {
                 self.stats.advances.inc();
-                latest.advanced(now)
+                (latest.advanced(now), "advance")
             }
             Some(latest) => {
                 let mut conn = connect()?;
                 match latest.caught_up(conn.borrow_mut(), now)? {
                     Some(counts) => {
                         self.stats.applications.inc();
-                        counts
+                        (counts, "application")
                     }
-                    None => self.recount(conn.borrow_mut(), now)?,
+                    None => (self.recount(conn.borrow_mut(), now)?, "recount"),
                 }
             }
-            None => self.recount(connect()?.borrow_mut(), now)?,
+            None => (self.recount(connect()?.borrow_mut(), now)?, "recount"),
         };
+        let took = started.elapsed().as_secs_f64();
+        self.stats.durations.with_label_values(&[how]).observe(took);
         let counts = Arc::new(counts);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(counts.clone());
         Ok(counts)

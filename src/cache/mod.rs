@@ -29,6 +29,7 @@ mod counts;
 mod ordered_keys;
 mod read_through;
 mod remembered;
+mod schedule;
 mod single_flight;
 mod tag_counts;
 mod tallies;

@@ -133,6 +133,7 @@ impl Cache {
             Box::new(counts.recounts.clone()),
             Box::new(counts.applications.clone()),
             Box::new(counts.advances.clone()),
+            Box::new(counts.durations.clone()),
         ]
     }
 

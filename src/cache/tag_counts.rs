@@ -154,8 +154,10 @@ impl TagCounts {
         })?;
         Ok(catch_up.map(|catch_up| {
             let mut tallies = self.tallies.clone();
-            tallies.apply(&catch_up.changes, catch_up.rows);
+            // First to `now`, so that what the changes make visible by then
+            // is counted as visible at once, not scheduled.
             tallies.advance(now);
+            tallies.apply(&catch_up.changes, catch_up.rows);
             Self::arrange(catch_up.count_changes, catch_up.position, tallies)
         }))
     }

@@ -3,19 +3,16 @@
 //! by moving what was scheduled into the visible counts when its date
 //! comes, with no counting afresh.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
 use super::ordered_keys::{ListKey, OrderedKeys};
+use super::schedule::{Counter, Schedule};
 use crate::db::count_deltas::CountDelta;
 use crate::domain::time::never_dated;
 use crate::models::{TagRow, TagWithCounts};
-
-/// Whose visible count a scheduled change goes to: a tag's (`Some`), or
-/// the number of visible posts (`None`).
-type Counter = Option<i64>;
 
 /// Every post's key in the lists' orders, as read when counting afresh.
 #[derive(Debug, Default)]
@@ -40,9 +37,7 @@ pub struct Tallies {
     /// The moment the visible counts are for.
     as_of: NaiveDateTime,
     /// For each date after `as_of`, how much each counter grows then.
-    /// Shared until it changes: copying the tallies (every update of the
-    /// counts does) must not copy a blog's every scheduled date.
-    scheduled: Arc<BTreeMap<NaiveDateTime, HashMap<Counter, i64>>>,
+    scheduled: Schedule,
 }
 
 impl Tallies {
@@ -61,7 +56,7 @@ impl Tallies {
             public_order: OrderedKeys::new(orders.public),
             admin_order: OrderedKeys::new(orders.admin),
             as_of,
-            scheduled: Arc::default(),
+            scheduled: Schedule::default(),
         };
         for (counter, date, count) in scheduled {
             tallies.schedule(counter, date, count);
@@ -75,7 +70,7 @@ impl Tallies {
 
     /// When the next scheduled change comes due, if any is waiting.
     pub fn next_due(&self) -> Option<NaiveDateTime> {
-        self.scheduled.keys().next().copied()
+        self.scheduled.next_due()
     }
 
     /// Applies the changes of committed writes, in commit order. `rows` are
@@ -131,20 +126,15 @@ impl Tallies {
             for id in &deleted {
                 self.tags.remove(id);
             }
-            Arc::make_mut(&mut self.scheduled).retain(|_, counters| {
-                counters.retain(|counter, _| counter.is_none_or(|id| !deleted.contains(&id)));
-                !counters.is_empty()
-            });
+            self.scheduled
+                .forget(|counter| counter.is_some_and(|id| deleted.contains(&id)));
         }
     }
 
     /// Moves into the visible counts what is scheduled up to `now`.
     pub fn advance(&mut self, now: NaiveDateTime) {
-        while self.next_due().is_some_and(|due| due <= now) {
-            let Some(entry) = Arc::make_mut(&mut self.scheduled).first_entry() else {
-                break;
-            };
-            for (counter, count) in entry.remove() {
+        for counters in self.scheduled.take_due(now) {
+            for (counter, count) in counters {
                 match counter {
                     Some(id) => {
                         if let Some(tag) = self.tags.get_mut(&id) {
@@ -196,16 +186,7 @@ impl Tallies {
     }
 
     fn schedule(&mut self, counter: Counter, date: NaiveDateTime, count: i64) {
-        let scheduled = Arc::make_mut(&mut self.scheduled);
-        let counters = scheduled.entry(date).or_default();
-        let total = counters.entry(counter).or_default();
-        *total += count;
-        if *total == 0 {
-            counters.remove(&counter);
-            if counters.is_empty() {
-                scheduled.remove(&date);
-            }
-        }
+        self.scheduled.add(counter, date, count);
     }
 }
 
@@ -222,12 +203,13 @@ mod tests {
     /// (published with a date).
     type State = (bool, Option<i64>);
 
-    fn at(minutes: i64) -> NaiveDateTime {
+    /// Moments some hours apart, so that schedules span several days.
+    fn at(hours: i64) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2026, 1, 1)
             .unwrap()
             .and_hms_opt(0, 0, 0)
             .unwrap()
-            + TimeDelta::minutes(minutes)
+            + TimeDelta::hours(hours)
     }
 
     fn tag(id: i64) -> TagWithCounts {
@@ -314,13 +296,14 @@ mod tests {
             let mut now = 0;
             for (id, new, wait) in writes {
                 let old = posts.get(&id).cloned();
+                // As the counts do: to the moment of reading, then the changes.
+                now += wait;
+                tallies.advance(at(now));
                 tallies.apply(&deltas(id, old.as_ref(), new.as_ref()), Vec::new());
                 match new {
                     Some(new) => posts.insert(id, new),
                     None => posts.remove(&id),
                 };
-                now += wait;
-                tallies.advance(at(now));
                 let (expected, visible_posts) = counted(&posts, now);
                 let actual: BTreeMap<i64, (i64, i64)> = tallies
                     .tags
