@@ -12,7 +12,10 @@
 //! - The counts are taken in one snapshot together with the committed
 //!   `count_changes`, and used while a request's reading of it is no
 //!   greater — and, since a scheduled post becomes visible at its date,
-//!   until the earliest one comes due.
+//!   until the earliest one comes due. Then they are brought up to date by
+//!   applying the changes written since ([`crate::db::count_deltas`]) or
+//!   moving what came due into view (`tallies.rs`, `schedule.rs`), and
+//!   counted afresh only when the log of changes cannot say.
 //! - A page or a post is answered from memory to a request that read both
 //!   counters as they were when it was read; a remembered post keeps its
 //!   state, so whether the public may see it is decided at each request.
