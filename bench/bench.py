@@ -27,9 +27,10 @@ Settings (environment):
                       build, to compare two
   BENCH_PLANS         "1" (default) records the PostgreSQL plans of the hot
                       statements; "0" does not (a build whose schema they do not fit)
-  BENCH_WRITES_PER_SECOND, BENCH_MIXED_SECONDS
-                      the writer's rate (10) and length (30 s) under which
-                      GET /tags is measured again, at every size (mixed.py)
+  BENCH_WRITES_PER_SECOND, BENCH_MIXED_SECONDS, BENCH_MIXED_ROUNDS
+                      the writer's rate (10), and the length (30 s) and number
+                      (3) of the alternating runs of GET /tags alone and under
+                      writes, at every size (mixed.py)
   BENCH_DEEP_AT       from this size on (1000000), title searches and the
                       first and last pages of the post lists are measured too
 """
