@@ -38,6 +38,8 @@ pub struct Config {
     /// `METRICS_BIND`: serve `GET /metrics` on this address alone, apart
     /// from the API (default: unset, `/metrics` is served beside the API).
     pub metrics_bind: Option<String>,
+    /// `SESSION_TTL_HOURS`: how long a session lasts (default 720, 30 days).
+    pub session_ttl: Duration,
     /// `SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long requests in flight may
     /// take to finish before the process exits anyway.
     pub shutdown_timeout: Duration,
@@ -117,6 +119,14 @@ impl Config {
             header_timeout: seconds("HEADER_TIMEOUT_SECS", get("HEADER_TIMEOUT_SECS"), 5)?,
             body_timeout: seconds("BODY_TIMEOUT_SECS", get("BODY_TIMEOUT_SECS"), 15)?,
             metrics_bind: get("METRICS_BIND"),
+            session_ttl: Duration::from_secs(
+                3600 * parse_number(
+                    "SESSION_TTL_HOURS",
+                    get("SESSION_TTL_HOURS"),
+                    720u64,
+                    1..=24 * 366,
+                )?,
+            ),
             shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", get("SHUTDOWN_TIMEOUT_SECS"), 30)?,
         })
     }
@@ -175,6 +185,7 @@ mod tests {
         assert_eq!(config.header_timeout, Duration::from_secs(5));
         assert_eq!(config.body_timeout, Duration::from_secs(15));
         assert_eq!(config.shutdown_timeout, Duration::from_secs(30));
+        assert_eq!(config.session_ttl, Duration::from_secs(720 * 3600));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod models;
+pub mod operator;
 pub mod schema;
 pub mod seed;
 pub mod services;

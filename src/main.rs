@@ -1,8 +1,10 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use blog_backend::Application;
 use blog_backend::config::Config;
 use blog_backend::db::DbConn;
+use blog_backend::operator;
 use blog_backend::seed::SeedPlan;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,6 +41,36 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Manage staff users: the first administrator needs no ADMIN_TOKEN.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user. The password is read from standard input (its first
+    /// line) when that is not a terminal; otherwise one is generated and
+    /// printed, this once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// contributor, author, editor or administrator.
+        #[arg(long)]
+        role: String,
+    },
+    /// Set a user's password, read from standard input as for `create`; the
+    /// user's sessions end. The owner has no email until given one: name
+    /// it by its slug, `owner`.
+    SetPassword {
+        /// The user's email (or slug).
+        email: String,
+    },
+    /// List every user: slug, role, email, name.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +102,7 @@ fn main() -> ExitCode {
                 seed,
             },
         ),
+        Command::Users { command } => users_command(&config, command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,6 +110,56 @@ fn main() -> ExitCode {
             log::error!("{error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn users_command(config: &Config, command: UsersCommand) -> Result<(), String> {
+    match command {
+        UsersCommand::Create { email, name, role } => {
+            let (password, generated) = password_from_stdin()?;
+            let user = operator::create_user(config, &email, &name, &role, &password)?;
+            println!("created {} ({}, {})", user.slug, user.role, email);
+            if generated {
+                println!("password (shown this once): {password}");
+            }
+            Ok(())
+        }
+        UsersCommand::SetPassword { email } => {
+            let (password, generated) = password_from_stdin()?;
+            let user = operator::set_password(config, &email, &password)?;
+            println!("password set for {}; their sessions have ended", user.slug);
+            if generated {
+                println!("password (shown this once): {password}");
+            }
+            Ok(())
+        }
+        UsersCommand::List => {
+            for user in operator::list_users(config)? {
+                let email = user.email.as_deref().unwrap_or("-");
+                println!("{}\t{}\t{}\t{}", user.slug, user.role, email, user.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The first line of standard input when it is not a terminal (the line
+/// break removed, nothing else), or a generated password: and whether it
+/// was generated.
+fn password_from_stdin() -> Result<(String, bool), String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((operator::generated_password(), true));
+    }
+    let mut line = String::new();
+    stdin
+        .read_line(&mut line)
+        .map_err(|error| format!("could not read the password: {error}"))?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    match password.is_empty() {
+        true => Ok((operator::generated_password(), true)),
+        false => Ok((password.to_owned(), false)),
     }
 }
 

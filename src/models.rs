@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::schema::{post_tags, posts, tags};
+use crate::schema::{credentials, post_tags, posts, tags, users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Text)]
@@ -91,6 +91,7 @@ pub struct NewPostRow<'a> {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub author_id: i64,
 }
 
 /// A partial update of a post: `None` leaves a column alone; for nullable
@@ -161,4 +162,72 @@ impl TagChangeset {
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.slug.is_none() && self.description.is_none()
     }
+}
+
+/// A staff user. `role` is one of the role names (a CHECK keeps it so).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub bio: Option<String>,
+    pub is_owner: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
+pub struct NewUserRow<'a> {
+    pub name: &'a str,
+    pub slug: String,
+    pub email: &'a str,
+    pub email_key: &'a str,
+    pub role: &'a str,
+    pub bio: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A change to a user: `None` leaves a column alone; for the bio,
+/// `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChangeset {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub role: Option<String>,
+    pub bio: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// A session or a personal key, without its token's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = credentials)]
+pub struct CredentialRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub name: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub last_used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = credentials, treat_none_as_default_value = false)]
+pub struct NewCredentialRow<'a> {
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+    pub token_hash: &'a [u8],
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
 }

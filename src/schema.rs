@@ -17,6 +17,7 @@ diesel::table! {
         /// Where admin lists put the post: its date, or a far moment when
         /// it has none (generated; the `list_order` migration).
         listed_at -> Timestamp,
+        author_id -> BigInt,
     }
 }
 
@@ -54,6 +55,52 @@ diesel::table! {
         count_changes -> BigInt,
         /// Transactions that changed a post row.
         post_edits -> BigInt,
+        /// Transactions that changed or deleted a user or a credential
+        /// (the `people` migration).
+        people_changes -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Staff users (the `people` migration).
+    users (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+        email -> Nullable<Text>,
+        /// The email lower-cased: its identity.
+        email_key -> Nullable<Text>,
+        role -> Text,
+        bio -> Nullable<Text>,
+        /// Argon2id in the PHC string format.
+        password_hash -> Nullable<Text>,
+        is_owner -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Sessions and personal keys: the SHA-256 of each token, never the
+    /// token.
+    credentials (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        name -> Nullable<Text>,
+        token_hash -> Binary,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Failed sign-ins by email, for the lock-out.
+    sign_in_failures (id) {
+        id -> BigInt,
+        email_key -> Text,
+        failed_at -> Timestamp,
     }
 }
 
@@ -101,4 +148,14 @@ diesel::table! {
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
 
-diesel::allow_tables_to_appear_in_same_query!(posts, tags, post_tags, post_titles);
+diesel::joinable!(credentials -> users (user_id));
+diesel::joinable!(posts -> users (author_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    posts,
+    tags,
+    post_tags,
+    post_titles,
+    users,
+    credentials
+);

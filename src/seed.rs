@@ -13,6 +13,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::db::{DbConn, DbError, count_deltas};
+use crate::domain::people::OWNER_ID;
 use crate::domain::slug::{post_slug_base, tag_slug_base};
 use crate::domain::tag_name::TagName;
 use crate::domain::text::PostTitle;
@@ -341,6 +342,7 @@ fn write_batch(conn: &mut DbConn, batch: &[SeedPost], tag_ids: &[i64]) -> QueryR
             published_at: post.published_at,
             created_at: post.created_at,
             updated_at: post.published_at.unwrap_or(post.created_at),
+            author_id: OWNER_ID,
         })
         .collect();
     let inserted: Vec<(i64, String)> = on_backend!(conn, c => {

@@ -34,6 +34,7 @@ pub struct Application {
     /// `/metrics` on its own address, when `METRICS_BIND` asks for one.
     metrics_server: Option<(u16, Server)>,
     upkeep: actix_web::rt::task::JoinHandle<()>,
+    tidying: actix_web::rt::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -58,13 +59,19 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
 
         if config.admin_token.is_none() {
-            log::warn!("ADMIN_TOKEN is not set: the API is read-only and shows visible posts only");
+            log::info!(
+                "ADMIN_TOKEN is not set: staff sign in with sessions and personal keys only"
+            );
         }
         let db = web::Data::new(Database::new(pool));
         let cache = web::Data::new(Cache::new());
         cache.warm(&db).await;
         let metrics = web::Data::new(Metrics::new(&cache));
         let upkeep = actix_web::rt::spawn(upkeep::keep_up(db.clone(), cache.clone()));
+        let tidying = actix_web::rt::spawn(tidy_credentials(db.clone()));
+        let session_ttl = web::Data::new(http::people::SessionTtl(
+            chrono::Duration::from_std(config.session_ttl).unwrap_or(chrono::Duration::days(30)),
+        ));
         let metrics_server = (config.metrics_bind.as_deref())
             .map(|bind| metrics_server(bind, db.clone(), metrics.clone()))
             .transpose()?;
@@ -80,6 +87,7 @@ impl Application {
                 .app_data(cache.clone())
                 .app_data(metrics.clone())
                 .app_data(auth.clone())
+                .app_data(session_ttl.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(body_timeout)
                 .app_data(http::extract::path_config())
@@ -117,6 +125,7 @@ impl Application {
             server: server.run(),
             metrics_server,
             upkeep,
+            tidying,
         })
     }
 
@@ -143,11 +152,24 @@ impl Application {
         });
         let served = self.server.await;
         self.upkeep.abort();
+        self.tidying.abort();
         if let Some((handle, server)) = metrics {
             handle.stop(false).await;
             let _ = server.await;
         }
         served
+    }
+}
+
+/// Every minute, forgets expired sessions and failed sign-ins too old to
+/// lock anything.
+async fn tidy_credentials(db: web::Data<Database>) {
+    let mut ticks = actix_web::rt::time::interval(upkeep::UPKEEP_EVERY);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = db.run(crate::services::people::credentials::tidy).await {
+            log::warn!("could not forget expired sessions and old sign-in failures: {error}");
+        }
     }
 }
 

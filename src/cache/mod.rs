@@ -28,6 +28,7 @@
 //! a [`CachedRead`], which says what it takes from memory and what it asks
 //! the database otherwise.
 
+mod callers;
 mod counts;
 mod ordered_keys;
 mod read_through;

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use prometheus::core::Collector;
 use prometheus::{IntCounterVec, Opts};
 
+use super::callers::RememberedCallers;
 use super::counts::CountCache;
 use super::remembered::{PageKey, RememberedAnswers, post_bytes};
 use super::single_flight::SingleFlight;
@@ -17,6 +18,7 @@ use super::tag_counts::TagCounts;
 use crate::db::change_counters::{self, CommittedChanges};
 use crate::db::posts::PostKey;
 use crate::db::{Database, DbConn, DbError, WrapsDbError, checkout};
+use crate::domain::audience::{Identity, TokenDigest};
 use crate::domain::page::Page;
 use crate::domain::time::{self, now};
 use crate::models::PostWithTags;
@@ -63,6 +65,7 @@ pub enum Lookup<A, Q> {
 pub struct Cache {
     check: SingleFlight<CommittedChanges, Arc<DbError>>,
     store: MemoryStore,
+    callers: RememberedCallers,
     reads: ReadStats,
 }
 
@@ -98,10 +101,19 @@ impl Cache {
 
     /// Answers `read` for a request arriving now: from memory when memory
     /// holds the answer (on this worker, with no connection), else from the
-    /// database (on the blocking pool).
-    pub async fn read<R: CachedRead>(&self, db: &Database, read: R) -> Result<R::Answer, R::Error> {
+    /// database (on the blocking pool). `checked`: the committed changes,
+    /// if the request has read them already (authenticating its caller).
+    pub async fn read<R: CachedRead>(
+        &self,
+        db: &Database,
+        checked: Option<CommittedChanges>,
+        read: R,
+    ) -> Result<R::Answer, R::Error> {
         let arrived = now();
-        let changes = self.committed_changes(db).await?;
+        let changes = match checked {
+            Some(changes) => changes,
+            None => self.check(db).await?,
+        };
         let memory = match R::Memory::at_once(&self.store, changes, arrived) {
             Some(memory) => memory,
             None => {
@@ -170,7 +182,7 @@ impl Cache {
     /// Brings the tag counts up to date with what has committed, as a
     /// request needing them would.
     pub async fn refresh_counts(&self, db: &Database) -> Result<(), DbError> {
-        let changes = self.committed_changes(db).await?;
+        let changes = self.check(db).await?;
         if self
             .store
             .counts
@@ -185,9 +197,38 @@ impl Cache {
             .map(drop)
     }
 
+    /// The caller with this token's digest, if remembered from a lookup
+    /// made when the committed `people_changes` were these, and still
+    /// valid at `now`.
+    pub fn recall_caller(
+        &self,
+        people_changes: i64,
+        digest: &TokenDigest,
+        now: NaiveDateTime,
+    ) -> Option<Identity> {
+        self.callers.recall(people_changes, digest, now)
+    }
+
+    /// Remembers a caller looked up after reading `people_changes`.
+    pub fn remember_caller(
+        &self,
+        people_changes: i64,
+        digest: TokenDigest,
+        identity: Identity,
+        expires_at: Option<NaiveDateTime>,
+    ) {
+        self.callers
+            .remember(people_changes, digest, identity, expires_at);
+    }
+
+    /// Whether this use of key `id` is the one to write as its last use.
+    pub fn key_use_to_write(&self, id: i64) -> bool {
+        self.callers.key_use_to_write(id, std::time::Instant::now())
+    }
+
     /// The committed changes, read after this call began: by this request,
     /// or by another one for both.
-    async fn committed_changes(&self, db: &Database) -> Result<CommittedChanges, DbError> {
+    pub async fn check(&self, db: &Database) -> Result<CommittedChanges, DbError> {
         self.check
             .read(|| async {
                 db.run(|conn| change_counters::read(conn).map_err(DbError::from))

@@ -5,7 +5,8 @@
 //! can change a tag's counts (a post created, deleted, published,
 //! unpublished, redated, trashed or restored; a link added or removed; a
 //! tag created, changed or deleted), and to `post_edits` when it changes a
-//! post row at all. A read that remembers what it read beside the counters
+//! post row at all, and to `people_changes` when it changes or deletes a
+//! user or a credential. A read that remembers what it read beside the counters
 //! it read may answer from memory while they are unchanged. On PostgreSQL
 //! the counters are spread over 64 rows, by backend process, so that
 //! writers seldom wait for each other's row lock, and the triggers are
@@ -18,12 +19,15 @@ use crate::on_backend;
 use crate::schema::change_counters;
 
 /// The counters' sums at one moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CommittedChanges {
     /// Transactions that could change a tag count.
     pub count_changes: i64,
     /// Transactions that changed a post row.
     pub post_edits: i64,
+    /// Transactions that changed or deleted a user or a credential: what a
+    /// remembered caller's right to act depends on.
+    pub people_changes: i64,
 }
 
 impl CommittedChanges {
@@ -32,6 +36,7 @@ impl CommittedChanges {
         self != earlier
             && self.count_changes >= earlier.count_changes
             && self.post_edits >= earlier.post_edits
+            && self.people_changes >= earlier.people_changes
     }
 }
 
@@ -44,17 +49,19 @@ pub const COUNT_CHANGES_SQL: &str =
 /// that the statement is a typed one, prepared once per connection: every
 /// read that may be answered from memory runs it.
 pub fn read(conn: &mut DbConn) -> QueryResult<CommittedChanges> {
-    let shards: Vec<(i64, i64)> = on_backend!(conn, c => change_counters::table
-        .select((change_counters::count_changes, change_counters::post_edits))
+    let shards: Vec<(i64, i64, i64)> = on_backend!(conn, c => change_counters::table
+        .select((
+            change_counters::count_changes,
+            change_counters::post_edits,
+            change_counters::people_changes,
+        ))
         .load(c))?;
     Ok(shards.into_iter().fold(
-        CommittedChanges {
-            count_changes: 0,
-            post_edits: 0,
-        },
-        |sum, (count_changes, post_edits)| CommittedChanges {
+        CommittedChanges::default(),
+        |sum, (count_changes, post_edits, people_changes)| CommittedChanges {
             count_changes: sum.count_changes + count_changes,
             post_edits: sum.post_edits + post_edits,
+            people_changes: sum.people_changes + people_changes,
         },
     ))
 }

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod change_counters;
 mod conn;
 pub mod count_deltas;
+pub mod credentials;
 mod error;
 pub mod links;
 mod migrations;
@@ -25,6 +26,7 @@ pub mod tag_counts;
 pub mod tags;
 mod transaction;
 mod url;
+pub mod users;
 pub mod visibility;
 
 pub use conn::DbConn;

@@ -23,6 +23,22 @@ pub const POST_SEARCH_MAX_CHARS: usize = 200;
 /// longer.
 pub const TAG_PREFIX_MAX_CHARS: usize = TAG_NAME_MAX_CHARS;
 
+/// A user's name, in characters after trimming.
+pub const USER_NAME_MAX_CHARS: usize = 100;
+/// A user's bio, in characters.
+pub const USER_BIO_MAX_CHARS: usize = 2000;
+/// An email address, in characters.
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// A password, in characters: at least, and at most.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 200;
+/// A personal key's name, in characters after trimming.
+pub const KEY_NAME_MAX_CHARS: usize = 100;
+/// Failed sign-ins for one email within [`SIGN_IN_WINDOW_MINUTES`] that
+/// lock it until the oldest of them leaves the window.
+pub const SIGN_IN_FAILURES_LOCK: i64 = 5;
+pub const SIGN_IN_WINDOW_MINUTES: i64 = 15;
+
 /// How many items a page of a list holds when not asked, and at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageSize {
@@ -34,6 +50,12 @@ pub struct PageSize {
 pub const POST_PAGE: PageSize = PageSize {
     default: 20,
     max: 100,
+};
+
+/// Pages of users.
+pub const USER_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 200,
 };
 
 /// Pages of tags.

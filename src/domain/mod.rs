@@ -6,6 +6,7 @@ pub mod audience;
 pub mod limits;
 pub mod page;
 pub mod patch;
+pub mod people;
 pub mod slug;
 pub mod tag_name;
 pub mod text;

@@ -82,7 +82,7 @@ pub fn tag_slug_base(name: &TagName) -> String {
 
 /// Cuts a slug so that a clash suffix still fits within the limit, and falls
 /// back to `fallback` for names with nothing to transliterate.
-fn bounded_slug(slugified: &str, fallback: &str) -> String {
+pub(super) fn bounded_slug(slugified: &str, fallback: &str) -> String {
     let limit = SLUG_MAX_CHARS - SLUG_SUFFIX_ROOM;
     // `slugify` emits ASCII only, so byte offsets are character offsets.
     let cut = if slugified.len() > limit {

@@ -10,6 +10,7 @@ mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod people;
 mod posts;
 mod preconditions;
 pub mod problem;
@@ -36,6 +37,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ];
     table.extend(posts::endpoints());
     table.extend(tags::endpoints());
+    table.extend(people::endpoints());
     table
 }
 
@@ -56,6 +58,7 @@ pub fn check_request_bodies(bytes: &[u8]) -> Vec<extract::BodyCheck> {
     let mut outcomes = Vec::new();
     posts::check_bodies(bytes, &mut outcomes);
     tags::check_bodies(bytes, &mut outcomes);
+    people::check_bodies(bytes, &mut outcomes);
     outcomes
 }
 
@@ -84,7 +87,7 @@ mod tests {
     #[test]
     fn every_body_is_checked_the_way_its_route_parses_it() {
         let checks = check_request_bodies(br#"{"title": "Hello", "tags": ["Rust", "rust"]}"#);
-        assert_eq!(checks.len(), 7);
+        assert_eq!(checks.len(), 11);
         assert!(outcome(&checks, "POST /posts").is_ok());
         assert!(outcome(&checks, "PATCH /posts/{id}").is_ok());
         assert_eq!(

@@ -10,13 +10,13 @@ use actix_web::{HttpResponse, web};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::AdditionalProperties;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, ContentBuilder, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::problem::{PROBLEM_JSON, Problem};
-use super::{health, posts, tags, views};
+use super::{health, people, posts, tags, views};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -27,8 +27,10 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         title = "Blog backend",
         description = "Posts, get-or-create tags and exact tag counts. Requests without a \
             token see only visible posts (published, `published_at` in the past, not \
-            deleted) and counts of those; the admin token unlocks drafts, scheduled and \
-            trashed posts and every write. Errors are `application/problem+json` \
+            deleted) and counts of those. Staff authenticate with a session token \
+            (`POST /api/v1/session`), a personal key, or the operator's admin token (the \
+            owner); editors and administrators see drafts, scheduled and trashed posts and \
+            make every write. Errors are `application/problem+json` \
             (RFC 9457).",
         license(name = "MIT")
     ),
@@ -53,12 +55,24 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         tags::admin::delete_tag,
         tags::read::tag_posts,
         tags::admin::merge_tag,
+        people::users::list_users,
+        people::users::create_user,
+        people::users::get_user,
+        people::users::update_user,
+        people::users::delete_user,
+        people::users::me,
+        people::credentials::sign_in,
+        people::credentials::sign_out,
+        people::credentials::list_keys,
+        people::credentials::create_key,
+        people::credentials::delete_key,
     ),
-    components(schemas(Problem, views::Post, views::Tag, views::TagRef)),
+    components(schemas(Problem, views::Post, views::Tag, views::TagRef, views::User, views::Key)),
     modifiers(&SharedResponses),
     tags(
         (name = "posts", description = "Posts and the tags on them"),
         (name = "tags", description = "Tags, their counts and their public pages"),
+        (name = "people", description = "Staff users, their roles, sessions and personal keys"),
         (name = "operations", description = "Health, readiness and this document"),
     )
 )]
@@ -104,6 +118,8 @@ enum Answers {
     WithInput,
     /// Those under `/api/v1` that read the token.
     Authenticated,
+    /// Those that need a token: a role may not be enough.
+    StaffOnly,
     /// Those with a request body.
     WithBody,
     /// Those that use the database.
@@ -114,6 +130,7 @@ enum Answers {
 struct Traits {
     input: bool,
     authenticated: bool,
+    staff_only: bool,
     body: bool,
     database: bool,
 }
@@ -125,6 +142,11 @@ impl Traits {
         Traits {
             input: body || operation.parameters.as_ref().is_some_and(|p| !p.is_empty()),
             authenticated: api,
+            staff_only: operation.security.as_ref().is_some_and(|requirements| {
+                !requirements
+                    .iter()
+                    .any(|requirement| *requirement == SecurityRequirement::default())
+            }),
             body,
             database: api || path == "/readyz",
         }
@@ -134,6 +156,7 @@ impl Traits {
         match error.answers {
             Answers::WithInput => self.input,
             Answers::Authenticated => self.authenticated,
+            Answers::StaffOnly => self.staff_only,
             Answers::WithBody => self.body,
             Answers::UsingDatabase => self.database,
         }
@@ -164,6 +187,19 @@ const UNAUTHORIZED: SharedError = SharedError {
     description: "The bearer token is missing (on an admin operation) or wrong (anywhere)",
     example: || problem_example(401, "Unauthorized", "missing or wrong bearer token"),
     answers: Answers::Authenticated,
+};
+const FORBIDDEN: SharedError = SharedError {
+    name: "Forbidden",
+    status: "403",
+    description: "The caller's role does not allow this; nothing was changed",
+    example: || {
+        problem_example(
+            403,
+            "Forbidden",
+            "this needs the role editor or administrator; yours is author",
+        )
+    },
+    answers: Answers::StaffOnly,
 };
 const REQUEST_TIMEOUT: SharedError = SharedError {
     name: "RequestTimeout",
@@ -245,9 +281,10 @@ const UNAVAILABLE: SharedError = SharedError {
     answers: Answers::UsingDatabase,
 };
 
-const SHARED_ERRORS: [SharedError; 8] = [
+const SHARED_ERRORS: [SharedError; 9] = [
     BAD_REQUEST,
     UNAUTHORIZED,
+    FORBIDDEN,
     REQUEST_TIMEOUT,
     PAYLOAD_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
@@ -271,7 +308,11 @@ impl Modify for SharedResponses {
             RefOr::T(SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The admin token set by the operator in `ADMIN_TOKEN`"))
+                    .description(Some(
+                        "A session token (`POST /api/v1/session`), a personal key \
+                         (`POST /api/v1/keys`), or the operator's `ADMIN_TOKEN`, which acts as \
+                         the owner",
+                    ))
                     .build(),
             )),
         );

@@ -27,6 +27,12 @@ pub enum ApiError {
     BadRequest(String),
     #[error("missing or wrong bearer token")]
     Unauthorized { token_presented: bool },
+    /// Wrong email or password, one answer for both.
+    #[error("wrong email or password")]
+    SignInRefused,
+    /// The caller may see this but not do it.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(Cow<'static, str>),
     /// The slug or name is taken; `slug` names the resource that has it.
@@ -44,6 +50,12 @@ pub enum ApiError {
     /// Well-formed JSON that breaks a rule.
     #[error("request body failed validation")]
     Validation(FieldErrors),
+    /// Too many attempts lately; `Retry-After` says when to try again.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: i64,
+    },
     /// Logged; the client is told only to retry later.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -105,7 +117,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized { .. } | ApiError::SignInRefused => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
@@ -134,7 +148,8 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthorized {
                 token_presented: false,
-            } => {
+            }
+            | ApiError::SignInRefused => {
                 response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="blog""#));
             }
             ApiError::Unauthorized {
@@ -147,6 +162,11 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) | ApiError::Contended(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             // The rest of the body may still be on its way; the connection
             // cannot be reused.
@@ -179,6 +199,25 @@ impl From<ServiceError> for ApiError {
                 slug,
             },
             ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
+            ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ServiceError::EmailTaken { slug } => ApiError::Conflict {
+                detail: "a user with this email already exists".into(),
+                slug,
+            },
+            ServiceError::UserHasPosts { slug, posts } => ApiError::Conflict {
+                detail: format!(
+                    "the user has {posts} post(s), trashed ones included; \
+                     delete with ?reassign_to=<user slug> to give them to another user"
+                ),
+                slug,
+            },
+            ServiceError::SignInRefused => ApiError::SignInRefused,
+            ServiceError::SignInLocked { retry_after_secs } => ApiError::TooManyRequests {
+                detail: format!(
+                    "too many failed sign-ins for this email; try again in {retry_after_secs} s"
+                ),
+                retry_after_secs,
+            },
             ServiceError::Invalid { field, message } => ApiError::field(field, message),
             ServiceError::Contended(cause) => {
                 log::warn!("gave up under contention: {cause}");

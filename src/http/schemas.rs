@@ -10,10 +10,12 @@ use utoipa::openapi::schema::{
 use crate::cache::TagSort;
 use crate::db::post_lists::StatusFilter;
 use crate::domain::limits::{
-    EXCERPT_MAX_CHARS, MAX_BULK_IDS, MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS, PageSize,
+    EMAIL_MAX_CHARS, EXCERPT_MAX_CHARS, KEY_NAME_MAX_CHARS, MAX_BULK_IDS, MAX_TAG_FILTERS,
+    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, POST_PAGE, POST_SEARCH_MAX_CHARS, PageSize,
     SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS,
-    TITLE_MAX_CHARS,
+    TITLE_MAX_CHARS, USER_BIO_MAX_CHARS, USER_NAME_MAX_CHARS, USER_PAGE,
 };
+use crate::domain::people::Role;
 use crate::models::PostStatus;
 use crate::services::posts::BulkAction;
 
@@ -178,6 +180,63 @@ pub fn posts_per_page_schema() -> Object {
 /// `per_page` of tag lists.
 pub fn tags_per_page_schema() -> Object {
     per_page_schema(TAG_PAGE)
+}
+
+pub fn user_name_schema() -> Object {
+    string_schema()
+        .min_length(Some(1))
+        .max_length(Some(USER_NAME_MAX_CHARS))
+        .description(Some(format!(
+            "1 to {USER_NAME_MAX_CHARS} characters once trimmed; the slug is made from it"
+        )))
+        .examples(["Ada Lovelace"])
+        .build()
+}
+
+pub fn email_schema() -> Object {
+    string_schema()
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+        .max_length(Some(EMAIL_MAX_CHARS))
+        .description(Some(
+            "Unique case-insensitively; shown only to administrators and to the user",
+        ))
+        .examples(["ada@example.com"])
+        .build()
+}
+
+pub fn role_schema() -> Object {
+    enum_schema(Role::NAMES)
+}
+
+pub fn password_schema() -> Object {
+    string_schema()
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(PASSWORD_MIN_CHARS))
+        .max_length(Some(PASSWORD_MAX_CHARS))
+        .description(Some(format!(
+            "{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters; stored only as an \
+             Argon2id hash"
+        )))
+        .build()
+}
+
+pub fn user_bio_schema() -> Object {
+    nullable_string_schema()
+        .max_length(Some(USER_BIO_MAX_CHARS))
+        .build()
+}
+
+pub fn key_name_schema() -> Object {
+    string_schema()
+        .min_length(Some(1))
+        .max_length(Some(KEY_NAME_MAX_CHARS))
+        .examples(["static site builder"])
+        .build()
+}
+
+/// `per_page` of user lists.
+pub fn users_per_page_schema() -> Object {
+    per_page_schema(USER_PAGE)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::page::Page;
-use crate::models::{PostStatus, PostWithTags, TagRow, TagWithCounts};
+use crate::models::{CredentialRow, PostStatus, PostWithTags, TagRow, TagWithCounts, UserRow};
 
 /// A stored UTC time, written as RFC 3339 with a `Z`.
 #[derive(Debug, Clone, Copy)]
@@ -178,4 +178,104 @@ pub struct TagPosts {
     pub tag: Tag,
     #[serde(flatten)]
     pub posts: List<Post>,
+}
+
+/// A staff user. `email` only for administrators and the user themself.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 2, "name": "Ada Lovelace", "slug": "ada-lovelace", "email": "ada@example.com",
+    "role": "author", "bio": null, "created_at": "2026-11-19T08:00:00Z"
+}))]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[schema(schema_with = crate::http::schemas::role_schema)]
+    pub role: String,
+    pub bio: Option<String>,
+    pub created_at: Time,
+}
+
+impl User {
+    /// The user as a caller sees them: with the email or without.
+    pub fn new(user: UserRow, with_email: bool) -> Self {
+        User {
+            id: user.id,
+            name: user.name,
+            slug: user.slug,
+            email: user.email.filter(|_| with_email),
+            role: user.role,
+            bio: user.bio,
+            created_at: Time(user.created_at),
+        }
+    }
+}
+
+/// A new session: its token, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    /// The bearer token; only its digest is stored.
+    pub token: String,
+    pub expires_at: Option<Time>,
+    pub user: User,
+}
+
+/// A personal key, without its token (shown only when it is created).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 3, "name": "static site builder", "created_at": "2026-11-19T08:00:00Z",
+    "last_used_at": null
+}))]
+pub struct Key {
+    pub id: i64,
+    pub name: String,
+    pub created_at: Time,
+    /// To the minute.
+    pub last_used_at: Option<Time>,
+    /// Whose key it is: in an administrator's list of everyone's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserRef>,
+}
+
+impl Key {
+    pub fn new(key: CredentialRow, user: Option<UserRow>) -> Self {
+        Key {
+            id: key.id,
+            name: key.name.unwrap_or_default(),
+            created_at: Time(key.created_at),
+            last_used_at: key.last_used_at.map(Time),
+            user: user.map(UserRef::from),
+        }
+    }
+}
+
+/// A new personal key, with its token: the one time it is shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewKey {
+    pub id: i64,
+    pub name: String,
+    /// The bearer token; only its digest is stored.
+    pub token: String,
+    pub created_at: Time,
+}
+
+/// A user as other resources name them.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 2, "name": "Ada Lovelace", "slug": "ada-lovelace"}))]
+pub struct UserRef {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+}
+
+impl From<UserRow> for UserRef {
+    fn from(user: UserRow) -> Self {
+        UserRef {
+            id: user.id,
+            name: user.name,
+            slug: user.slug,
+        }
+    }
 }

@@ -18,6 +18,21 @@ pub enum ServiceError {
     TagInUse { slug: String, posts: i64 },
     #[error("the resource has changed since it was read")]
     PreconditionFailed,
+    /// The caller may see this but not do it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `slug` is the slug of the user who has the email.
+    #[error("a user with this email already exists")]
+    EmailTaken { slug: String },
+    /// A user with posts is deleted only with somebody to give them to.
+    #[error("the user has {posts} post(s)")]
+    UserHasPosts { slug: String, posts: i64 },
+    /// Wrong email or password: one answer for both.
+    #[error("wrong email or password")]
+    SignInRefused,
+    /// Too many failed sign-ins for this email lately.
+    #[error("too many failed sign-ins for this email; try again in {retry_after_secs} s")]
+    SignInLocked { retry_after_secs: i64 },
     /// A rule that can only be checked against stored data (such as the tag
     /// limit counted with the tags a post already has).
     #[error("{field}: {message}")]

@@ -5,6 +5,7 @@
 //! memory, and what they ask the database otherwise.
 
 mod error;
+pub mod people;
 pub mod posts;
 mod races;
 pub mod tag_names;

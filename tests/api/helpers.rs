@@ -154,6 +154,7 @@ async fn run_instances<F, Fut>(
         header_timeout: Duration::from_secs(5),
         body_timeout: Duration::from_secs(15),
         metrics_bind: None,
+        session_ttl: Duration::from_secs(3600),
         shutdown_timeout: Duration::from_secs(5),
     };
     adjust(&mut config);
@@ -397,6 +398,37 @@ impl TestApp {
 
     pub async fn admin_delete(&self, path: &str) -> Reply {
         send(self.admin(Method::DELETE, path)).await
+    }
+
+    /// A request with `token` (a session or a key).
+    pub async fn with_token(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let request = self.request(method, path).bearer_auth(token);
+        send(match body {
+            Some(body) => request.json(&body),
+            None => request,
+        })
+        .await
+    }
+
+    /// Creates a user with the admin token; returns the user.
+    pub async fn create_user(&self, name: &str, email: &str, role: &str, password: &str) -> Value {
+        let body =
+            serde_json::json!({"name": name, "email": email, "role": role, "password": password});
+        self.admin_post("/users", body).await.expect(201).body
+    }
+
+    /// Signs in; returns the session token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let body = serde_json::json!({"email": email, "password": password});
+        let reply = send(self.request(Method::POST, "/session").json(&body)).await;
+        let reply = reply.expect(201);
+        reply.body["token"].as_str().expect("a token").to_owned()
     }
 
     /// Creates a post and returns it, failing the test unless it is 201.

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use blog_backend::db::DbConn;
 use blog_backend::db::visibility::{is_scheduled, is_visible, scheduled, visible};
+use blog_backend::domain::people::OWNER_ID;
 use blog_backend::domain::time::now;
 use blog_backend::models::{NewPostRow, PostRow, PostStatus};
 use blog_backend::schema::posts;
@@ -38,6 +39,7 @@ fn write_every_kind_of_post(conn: &mut DbConn) -> chrono::NaiveDateTime {
                     published_at,
                     created_at: now,
                     updated_at: now,
+                    author_id: OWNER_ID,
                 };
                 let deleted_at = trashed.then_some(now);
                 blog_backend::on_backend!(&mut *conn, c => {

@@ -8,6 +8,7 @@ use blog_backend::db::DbConn;
 use blog_backend::db::posts::PostKey;
 use blog_backend::domain::audience::Audience;
 use blog_backend::domain::page::{Page, PageRequest};
+use blog_backend::domain::people::OWNER_ID;
 use blog_backend::domain::tag_name::TagName;
 use blog_backend::domain::text::PostTitle;
 use blog_backend::domain::time::now;
@@ -182,6 +183,7 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
                     published_at: None,
                     tags: names(&format!("tag {}", i % 7), 5),
                 },
+                OWNER_ID,
             )
             .unwrap();
         }
@@ -266,10 +268,14 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
     with_connection(backend, |conn, statements| {
         let ids: Vec<i64> = (0..200)
             .map(|i| {
-                posts::create(conn, new_post(format!("Post {i}"), names("old", 2)))
-                    .unwrap()
-                    .post
-                    .id
+                posts::create(
+                    conn,
+                    new_post(format!("Post {i}"), names("old", 2)),
+                    OWNER_ID,
+                )
+                .unwrap()
+                .post
+                .id
             })
             .collect();
         // The tags exist beforehand, so both calls below find them.
@@ -300,7 +306,7 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
 fn publish(conn: &mut DbConn, title: &str, tags: Vec<TagName>) -> i64 {
     let mut post = new_post(title.to_owned(), tags);
     post.status = PostStatus::Published;
-    posts::create(conn, post).unwrap().post.id
+    posts::create(conn, post, OWNER_ID).unwrap().post.id
 }
 
 fn change(conn: &mut DbConn, id: i64, update: PostUpdate) {
@@ -389,7 +395,7 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
     with_connection(backend, |conn, statements| {
         let cache = Cache::new();
         let id = publish(conn, "Read often", names("read", 4));
-        let draft = posts::create(conn, new_post("Unseen".into(), Vec::new()))
+        let draft = posts::create(conn, new_post("Unseen".into(), Vec::new()), OWNER_ID)
             .unwrap()
             .post
             .id;
@@ -528,7 +534,8 @@ fn links_carry_their_posts_public_order(backend: Backend) {
             )
         };
         let post = publish(conn, "Moves about", names("public", 3));
-        let draft = posts::create(conn, new_post("Draft".into(), names("public", 2))).unwrap();
+        let draft =
+            posts::create(conn, new_post("Draft".into(), names("public", 2)), OWNER_ID).unwrap();
         assert_eq!((mismatched(conn), public_links(conn)), (0, 3));
         let steps: Vec<PostUpdate> = vec![
             PostUpdate {

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::bodies::{BulkFields, BulkReport, BulkRequest};
 use crate::db::Database;
-use crate::http::auth::Admin;
+use crate::http::auth::Editor;
 use crate::http::extract::JsonBody;
 use crate::http::problem::ApiError;
 use crate::services::posts;
@@ -20,7 +20,7 @@ use crate::services::posts;
 )]
 pub async fn bulk(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     body: JsonBody<BulkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (ids, action) = body.into_inner().into_action()?;

@@ -9,6 +9,7 @@ use crate::cache::Cache;
 use crate::db::Database;
 use crate::db::post_lists::StatusFilter;
 use crate::db::posts::PostKey;
+use crate::domain::audience::Audience;
 use crate::domain::limits::{MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS};
 use crate::domain::slug::is_valid_slug;
 use crate::http::auth::Caller;
@@ -84,9 +85,9 @@ async fn post_by_key(
 ) -> Result<HttpResponse, ApiError> {
     let read = GetPost {
         key,
-        audience: caller.0,
+        audience: caller.audience(),
     };
-    let post = cache.read(db, read).await?;
+    let post = cache.read(db, caller.checked, read).await?;
     Ok(conditional_post_response(req, post))
 }
 
@@ -148,10 +149,20 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiErro
             )
         })?,
     };
-    if !caller.is_admin() && params.status.is_some() && status != StatusFilter::Published {
-        return Err(ApiError::Unauthorized {
-            token_presented: false,
-        });
+    if params.status.is_some() && status != StatusFilter::Published {
+        match caller.audience() {
+            Audience::Admin => {}
+            Audience::Public if caller.is_authenticated() => {
+                return Err(ApiError::Forbidden(
+                    "posts that are not visible are listed for editors and administrators".into(),
+                ));
+            }
+            Audience::Public => {
+                return Err(ApiError::Unauthorized {
+                    token_presented: false,
+                });
+            }
+        }
     }
     Ok(PostFilter {
         all_tags: params.tag,
@@ -181,9 +192,9 @@ pub async fn list_posts(
     let page = page_request(params.page, params.per_page, POST_PAGE)?;
     let read = ListPosts {
         filter: post_filter(params, caller)?,
-        audience: caller.0,
+        audience: caller.audience(),
         page,
     };
-    let found = cache.read(&db, read).await?;
+    let found = cache.read(&db, caller.checked, read).await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
 }

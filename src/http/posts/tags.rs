@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::bodies::AddTagsRequest;
 use super::post_response;
 use crate::db::Database;
-use crate::http::auth::Admin;
+use crate::http::auth::Editor;
 use crate::http::extract::JsonBody;
 use crate::http::problem::ApiError;
 use crate::http::{rules, views};
@@ -27,7 +27,7 @@ use crate::services::posts;
 )]
 pub async fn add_tags(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     id: web::Path<i64>,
     body: JsonBody<AddTagsRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -56,7 +56,7 @@ pub async fn add_tags(
 )]
 pub async fn remove_tag(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, tag_slug) = path.into_inner();

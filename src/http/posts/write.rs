@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::bodies::{NewPostBody, PostFields};
 use super::post_response;
 use crate::db::Database;
-use crate::http::auth::Admin;
+use crate::http::auth::Editor;
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
 use crate::http::{preconditions, views};
@@ -36,11 +36,13 @@ use crate::services::posts;
 )]
 pub async fn create_post(
     db: web::Data<Database>,
-    _: Admin,
+    Editor(caller): Editor,
     body: JsonBody<NewPostBody>,
 ) -> Result<HttpResponse, ApiError> {
     let new_post = body.into_inner().0.into_new_post()?;
-    let post = db.run(move |conn| posts::create(conn, new_post)).await?;
+    let post = db
+        .run(move |conn| posts::create(conn, new_post, caller.user_id))
+        .await?;
     let location = format!("/api/v1/posts/{}", post.post.id);
     let mut response = post_response(StatusCode::CREATED, post);
     if let Ok(location) = HeaderValue::from_str(&location) {
@@ -73,7 +75,7 @@ pub async fn create_post(
 pub async fn update_post(
     req: HttpRequest,
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     id: web::Path<i64>,
     body: JsonBody<PostFields>,
 ) -> Result<HttpResponse, ApiError> {
@@ -108,7 +110,7 @@ pub struct DeleteParams {
 )]
 pub async fn delete_post(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     id: web::Path<i64>,
     params: QueryParams<DeleteParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -136,7 +138,7 @@ pub async fn delete_post(
 )]
 pub async fn restore_post(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

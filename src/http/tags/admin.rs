@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::bodies::{MergeRequest, NewTagBody, TagFields};
 use crate::db::Database;
-use crate::http::auth::Admin;
+use crate::http::auth::Editor;
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
 use crate::http::views;
@@ -31,7 +31,7 @@ use crate::services::tags;
 )]
 pub async fn create_tag(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     body: JsonBody<NewTagBody>,
 ) -> Result<HttpResponse, ApiError> {
     let new_tag = body.into_inner().0.into_new_tag()?;
@@ -58,7 +58,7 @@ pub async fn create_tag(
 )]
 pub async fn update_tag(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     slug: web::Path<String>,
     body: JsonBody<TagFields>,
 ) -> Result<HttpResponse, ApiError> {
@@ -93,7 +93,7 @@ pub struct DeleteParams {
 )]
 pub async fn delete_tag(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     slug: web::Path<String>,
     params: QueryParams<DeleteParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -118,7 +118,7 @@ pub async fn delete_tag(
 )]
 pub async fn merge_tag(
     db: web::Data<Database>,
-    _: Admin,
+    _: Editor,
     slug: web::Path<String>,
     body: JsonBody<MergeRequest>,
 ) -> Result<HttpResponse, ApiError> {

@@ -82,8 +82,10 @@ pub async fn list_tags(
         min_count,
         prefix,
     };
-    let found = cache.read(&db, ListTags { query, page }).await?;
-    let admin = caller.is_admin();
+    let found = cache
+        .read(&db, caller.checked, ListTags { query, page })
+        .await?;
+    let admin = caller.is_authenticated();
     Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
 }
 
@@ -108,8 +110,8 @@ pub async fn get_tag(
     let read = GetTag {
         slug: slug.into_inner(),
     };
-    let tag = cache.read(&db, read).await?;
-    Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_admin())))
+    let tag = cache.read(&db, caller.checked, read).await?;
+    Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_authenticated())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -148,9 +150,9 @@ pub async fn tag_posts(
         slug: slug.into_inner(),
         page: page_request(params.0.page, params.0.per_page, POST_PAGE)?,
     };
-    let (tag, posts) = cache.read(&db, read).await?;
+    let (tag, posts) = cache.read(&db, caller.checked, read).await?;
     Ok(HttpResponse::Ok().json(views::TagPosts {
-        tag: views::Tag::new(tag, caller.is_admin()),
+        tag: views::Tag::new(tag, caller.is_authenticated()),
         posts: views::List::new(posts, views::Post::from),
     }))
 }

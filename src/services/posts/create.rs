@@ -27,8 +27,8 @@ pub struct NewPost {
 
 /// Creates a post with its tags (got or created by name). Publishing a post
 /// with no date dates it now. A slug not given is made from the title; a
-/// clash takes the lowest free suffix.
-pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
+/// clash takes the lowest free suffix. `author` is the user who writes it.
+pub fn create(conn: &mut DbConn, new: NewPost, author: i64) -> ServiceResult<PostWithTags> {
     let now = now();
     let published_at = match (new.status, new.published_at) {
         (PostStatus::Published, None) => Some(now),
@@ -55,6 +55,7 @@ pub fn create(conn: &mut DbConn, new: NewPost) -> ServiceResult<PostWithTags> {
                 published_at,
                 created_at: now,
                 updated_at: now,
+                author_id: author,
             };
             match posts::insert_with_links(conn, &row, &tag_ids)? {
                 Some(post) => Ok(Some(post)),

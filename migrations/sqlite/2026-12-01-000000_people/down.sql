@@ -1,0 +1,13 @@
+DROP TRIGGER credentials_people_change_on_update;
+DROP TRIGGER credentials_people_change_on_delete;
+DROP TRIGGER users_people_change_on_delete;
+DROP TRIGGER users_people_change_on_update;
+ALTER TABLE change_counters DROP COLUMN people_changes;
+DROP TABLE sign_in_failures;
+DROP TABLE credentials;
+DROP TRIGGER users_with_posts_stay;
+DROP TRIGGER posts_author_exists_on_update;
+DROP TRIGGER posts_author_exists_on_insert;
+DROP INDEX posts_author;
+ALTER TABLE posts DROP COLUMN author_id;
+DROP TABLE users;

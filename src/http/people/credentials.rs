@@ -1,0 +1,197 @@
+//! Credentials: signing in and out, and personal keys.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::bodies::{NewKeyBody, SignInBody};
+use super::off_the_workers;
+use crate::db::Database;
+use crate::domain::limits::USER_PAGE;
+use crate::domain::page::Page;
+use crate::domain::people::email_key;
+use crate::http::auth::Staff;
+use crate::http::extract::{JsonBody, QueryParams, given, page_request};
+use crate::http::problem::ApiError;
+use crate::http::{schemas, views};
+use crate::services::people::credentials;
+use crate::services::people::rules::sees_every_key;
+use crate::services::people::secrets::verify_password;
+
+/// How long a new session lasts (`SESSION_TTL_HOURS`).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTtl(pub chrono::Duration);
+
+/// Signs in with an email and a password: a new session token. A wrong
+/// email and a wrong password get the same answer in about the same time;
+/// after 5 failures for one email in 15 minutes, it is locked (429).
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "people",
+    security(()),
+    request_body = SignInBody,
+    responses(
+        (status = 201, description = "Signed in; the token is shown this once", body = views::Session),
+        (status = 401, description = "Wrong email or password"),
+        (status = 429, description = "Too many failed sign-ins for this email lately",
+            headers(("Retry-After" = i64, description = "Seconds until the next attempt may succeed"))),
+    ),
+)]
+pub async fn sign_in(
+    db: web::Data<Database>,
+    ttl: web::Data<SessionTtl>,
+    body: JsonBody<SignInBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let key = email_key(&body.email.value().unwrap_or_default());
+    let presented = body.password.value().unwrap_or_default();
+    let lookup = key.clone();
+    let candidate = db
+        .run(move |conn| credentials::sign_in_candidate(conn, &lookup))
+        .await?;
+    let (user, hash) = candidate.unzip();
+    let right =
+        off_the_workers(move || verify_password(&presented, hash.flatten().as_deref())).await?;
+    match user.filter(|_| right) {
+        Some(user) => {
+            let ttl = ttl.0;
+            let issued = db
+                .run(move |conn| credentials::start_session(conn, user, ttl))
+                .await?;
+            Ok(HttpResponse::Created().json(views::Session {
+                token: issued.token,
+                expires_at: issued.credential.expires_at.map(views::Time),
+                user: views::User::new(issued.user, true),
+            }))
+        }
+        None => {
+            db.run(move |conn| credentials::sign_in_failed(conn, &key))
+                .await?;
+            Err(ApiError::SignInRefused)
+        }
+    }
+}
+
+/// Ends the calling session: its token stops working at once, on every
+/// instance.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "people",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 422, description = "The credential is a key or the admin token, not a session"),
+    ),
+)]
+pub async fn sign_out(
+    db: web::Data<Database>,
+    Staff(actor): Staff,
+) -> Result<HttpResponse, ApiError> {
+    db.run(move |conn| credentials::end_session(conn, &actor))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A new personal key of the caller, acting with the caller's role.
+#[utoipa::path(
+    post,
+    path = "/api/v1/keys",
+    tag = "people",
+    security(("bearer" = [])),
+    request_body = NewKeyBody,
+    responses(
+        (status = 201, description = "Created; the token is shown this once", body = views::NewKey),
+    ),
+)]
+pub async fn create_key(
+    db: web::Data<Database>,
+    Staff(actor): Staff,
+    body: JsonBody<NewKeyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let name = body.into_inner().into_name()?;
+    let issued = db
+        .run(move |conn| credentials::create_key(conn, &actor, &name))
+        .await?;
+    Ok(HttpResponse::Created().json(views::NewKey {
+        id: issued.credential.id,
+        name: issued.credential.name.unwrap_or_default(),
+        token: issued.token,
+        created_at: views::Time(issued.credential.created_at),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyListParams {
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::users_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// The caller's keys, newest first, never their tokens; an administrator's
+/// list has everyone's, each with its `user`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/keys",
+    tag = "people",
+    security(("bearer" = [])),
+    params(KeyListParams),
+    responses((status = 200, description = "A page of keys", body = views::List<views::Key>)),
+)]
+pub async fn list_keys(
+    db: web::Data<Database>,
+    Staff(actor): Staff,
+    params: QueryParams<KeyListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.0;
+    let request = page_request(params.page, params.per_page, USER_PAGE)?;
+    let keys = db.run(move |conn| credentials::keys(conn, &actor)).await?;
+    let total = i64::try_from(keys.len()).unwrap_or(i64::MAX);
+    let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+    let items = keys
+        .into_iter()
+        .skip(offset)
+        .take(request.per_page as usize)
+        .collect();
+    let page = Page {
+        items,
+        request,
+        total,
+    };
+    let with_user = sees_every_key(&actor);
+    Ok(
+        HttpResponse::Ok().json(views::List::new(page, |(key, user)| {
+            views::Key::new(key, with_user.then_some(user))
+        })),
+    )
+}
+
+/// Deletes a key: the caller's own, or (administrators) anyone's. Its
+/// token stops working at once, on every instance.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/keys/{id}",
+    tag = "people",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The key's id", example = 3)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such key among those the caller manages"),
+    ),
+)]
+pub async fn delete_key(
+    db: web::Data<Database>,
+    Staff(actor): Staff,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db.run(move |conn| credentials::delete_key(conn, &actor, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
