@@ -37,7 +37,7 @@ test-api:
 ## every scenario at 10k posts, then GET /tags at 100k and 1M posts, alone and
 ## under a steady write rate (with every count checked after), and at 1M
 ## searches and deep pages. Prints the table and writes bench/results.md (and
-## .json). Takes about forty minutes; BENCH_BACKENDS, BENCH_SCALES, BENCH_SECONDS, BENCH_ROUNDS and the
+## .json). Takes about forty-five minutes; BENCH_BACKENDS, BENCH_SCALES, BENCH_SECONDS, BENCH_ROUNDS and the
 ## rest are described in bench/bench.py. Reports; asserts nothing.
 bench: build
 	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
