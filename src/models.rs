@@ -179,7 +179,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Insertable)]
+/// No `Debug`: it holds a password hash.
+#[derive(Insertable)]
 #[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct NewUserRow<'a> {
     pub name: &'a str,
@@ -194,8 +195,8 @@ pub struct NewUserRow<'a> {
 }
 
 /// A change to a user: `None` leaves a column alone; for the bio,
-/// `Some(None)` clears it.
-#[derive(Debug, Default, AsChangeset)]
+/// `Some(None)` clears it. No `Debug`: it may hold a password hash.
+#[derive(Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChangeset {
     pub name: Option<String>,
@@ -221,7 +222,7 @@ pub struct CredentialRow {
     pub last_used_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Insertable)]
 #[diesel(table_name = credentials, treat_none_as_default_value = false)]
 pub struct NewCredentialRow<'a> {
     pub user_id: i64,

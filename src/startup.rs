@@ -41,16 +41,7 @@ impl Application {
     /// Connects to the database, applies migrations, binds the address (port
     /// 0 picks a free one) and builds the server.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let url = config.database_url.clone();
-        let settings = PoolSettings {
-            max_size: config.pool_size,
-            checkout_timeout: config.pool_timeout,
-        };
-        let pool =
-            actix_web::rt::task::spawn_blocking(move || db::connect_and_migrate(&url, &settings))
-                .await
-                .map_err(|error| StartError::Interrupted(error.to_string()))??;
-
+        let pool = connect(&config).await?;
         let bind_error = |source| StartError::Bind {
             bind: config.bind.clone(),
             source,
@@ -69,9 +60,7 @@ impl Application {
         let metrics = web::Data::new(Metrics::new(&cache));
         let upkeep = actix_web::rt::spawn(upkeep::keep_up(db.clone(), cache.clone()));
         let tidying = actix_web::rt::spawn(tidy_credentials(db.clone()));
-        let session_ttl = web::Data::new(http::people::SessionTtl(
-            chrono::Duration::from_std(config.session_ttl).unwrap_or(chrono::Duration::days(30)),
-        ));
+        let session_ttl = web::Data::new(session_ttl(&config));
         let metrics_server = (config.metrics_bind.as_deref())
             .map(|bind| metrics_server(bind, db.clone(), metrics.clone()))
             .transpose()?;
@@ -159,6 +148,25 @@ impl Application {
         }
         served
     }
+}
+
+/// The pool, on a database migrated to this build.
+async fn connect(config: &Config) -> Result<db::Pool, StartError> {
+    let url = config.database_url.clone();
+    let settings = PoolSettings {
+        max_size: config.pool_size,
+        checkout_timeout: config.pool_timeout,
+    };
+    actix_web::rt::task::spawn_blocking(move || db::connect_and_migrate(&url, &settings))
+        .await
+        .map_err(|error| StartError::Interrupted(error.to_string()))?
+        .map_err(StartError::from)
+}
+
+/// How long a new session lasts.
+fn session_ttl(config: &Config) -> http::people::SessionTtl {
+    let hours = chrono::Duration::from_std(config.session_ttl);
+    http::people::SessionTtl(hours.unwrap_or(chrono::Duration::days(30)))
 }
 
 /// Every minute, forgets expired sessions and failed sign-ins too old to

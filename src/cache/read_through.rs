@@ -330,7 +330,7 @@ pub trait MemoryKind: Sized + Send + 'static {
 impl Memory {
     fn of(store: &MemoryStore, changes: CommittedChanges, now: NaiveDateTime) -> Self {
         Memory {
-            changes,
+            changes: changes.of_content(),
             answers: store.answers.clone(),
             now,
         }

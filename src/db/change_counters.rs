@@ -31,6 +31,15 @@ pub struct CommittedChanges {
 }
 
 impl CommittedChanges {
+    /// Only what content depends on: a credential ended or a user's role
+    /// changed leaves every post and page as it was.
+    pub fn of_content(self) -> CommittedChanges {
+        CommittedChanges {
+            people_changes: 0,
+            ..self
+        }
+    }
+
     /// Whether these were read after `earlier`, with changes between.
     pub fn newer_than(self, earlier: CommittedChanges) -> bool {
         self != earlier

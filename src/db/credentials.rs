@@ -103,14 +103,34 @@ pub fn failures_since(
         .load(c))
 }
 
-pub fn record_failure(conn: &mut DbConn, email_key: &str, now: NaiveDateTime) -> QueryResult<()> {
+/// Records a failed (or not yet proven) sign-in; its id.
+pub fn record_failure(conn: &mut DbConn, email_key: &str, now: NaiveDateTime) -> QueryResult<i64> {
     on_backend!(conn, c => diesel::insert_into(sign_in_failures::table)
         .values((
             sign_in_failures::email_key.eq(email_key),
             sign_in_failures::failed_at.eq(now),
         ))
-        .execute(c))
-    .map(drop)
+        .returning(sign_in_failures::id)
+        .get_result(c))
+}
+
+/// Forgets an attempt that proved right.
+pub fn forget_failure(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    on_backend!(conn, c => diesel::delete(sign_in_failures::table.find(id)).execute(c)).map(drop)
+}
+
+/// Makes attempts for one email take turns until the transaction ends, so
+/// that each counts those before it. SQLite's writers take turns anyway.
+pub fn take_turn_for(conn: &mut DbConn, email_key: &str) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 20261201)) IS NULL",
+        )
+        .bind::<diesel::sql_types::Text, _>(email_key)
+        .execute(c)
+        .map(drop),
+        DbConn::Sqlite(..) => Ok(()),
+    }
 }
 
 /// Forgets failures older than `before`: they no longer lock anything.

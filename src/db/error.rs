@@ -79,3 +79,15 @@ pub fn violates_unique(error: &DieselError, column: &str) -> bool {
         _ => false,
     }
 }
+
+/// Whether a statement broke a foreign key: on SQLite also the triggers
+/// that stand in for one (they raise the same message).
+pub fn violates_foreign_key(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => true,
+        DieselError::DatabaseError(_, info) => {
+            info.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
+}

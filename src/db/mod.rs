@@ -30,7 +30,7 @@ pub mod users;
 pub mod visibility;
 
 pub use conn::DbConn;
-pub use error::{DbError, WrapsDbError, violates_unique};
+pub use error::{DbError, WrapsDbError, violates_foreign_key, violates_unique};
 pub use migrations::{MigrationError, StartupError, connect_and_migrate, migrate};
 pub use pool::{
     Database, DbConnectionManager, Pool, PoolConn, PoolSettings, PoolState, PooledConn, checkout,

@@ -212,6 +212,9 @@ impl From<ServiceError> for ApiError {
                 slug,
             },
             ServiceError::SignInRefused => ApiError::SignInRefused,
+            ServiceError::CallerGone => ApiError::Unauthorized {
+                token_presented: true,
+            },
             ServiceError::SignInLocked { retry_after_secs } => ApiError::TooManyRequests {
                 detail: format!(
                     "too many failed sign-ins for this email; try again in {retry_after_secs} s"

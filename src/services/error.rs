@@ -27,6 +27,10 @@ pub enum ServiceError {
     /// A user with posts is deleted only with somebody to give them to.
     #[error("the user has {posts} post(s)")]
     UserHasPosts { slug: String, posts: i64 },
+    /// The caller's user was deleted while the request ran: its
+    /// credentials no longer stand.
+    #[error("the caller's user no longer exists")]
+    CallerGone,
     /// Wrong email or password: one answer for both.
     #[error("wrong email or password")]
     SignInRefused,
@@ -65,6 +69,11 @@ impl WrapsDbError for ServiceError {
 }
 
 impl ServiceError {
+    /// Whether a statement broke a foreign key.
+    pub fn violates_foreign_key(&self) -> bool {
+        matches!(self, ServiceError::Database(DbError::Query(error)) if crate::db::violates_foreign_key(error))
+    }
+
     /// Whether a statement broke the uniqueness of `column`.
     pub fn violates_unique(&self, column: &str) -> bool {
         matches!(self, ServiceError::Database(DbError::Query(error)) if violates_unique(error, column))

@@ -16,6 +16,8 @@ crate::on_both_backends!(
     users_are_created_valid_or_not_at_all,
     a_session_acts_as_its_user_until_it_ends,
     five_failed_sign_ins_lock_an_email,
+    a_burst_of_guesses_meets_the_lock_after_five,
+    wrong_current_passwords_count_towards_the_lock,
     personal_keys_are_shown_once_and_revoked_at_once,
     each_role_manages_the_users_it_may,
     changing_ones_password_needs_the_current_one_and_ends_other_sessions,
@@ -135,6 +137,7 @@ async fn a_session_acts_as_its_user_until_it_ends(app: TestApp) {
     .expect(201);
     let token = signed_in.body["token"].as_str().unwrap().to_owned();
     assert!(token.len() >= 32, "at least 128 random bits");
+    assert_eq!(signed_in.header("cache-control"), Some("no-store"));
     assert!(signed_in.body["expires_at"].is_string());
     assert_eq!(signed_in.body["user"]["slug"], "grace");
 
@@ -211,6 +214,65 @@ async fn five_failed_sign_ins_lock_an_email(app: TestApp) {
     app.sign_in("max@example.com", PASSWORD).await;
 }
 
+async fn a_burst_of_guesses_meets_the_lock_after_five(app: TestApp) {
+    app.create_user("Bo", "bo@example.com", "author", PASSWORD)
+        .await;
+    let guesses = (0..20).map(|i| {
+        send(
+            app.request(Method::POST, "/session")
+                .json(&json!({"email": "bo@example.com", "password": format!("guess {i}")})),
+        )
+    });
+    let replies = futures::future::join_all(guesses).await;
+    let refused = replies.iter().filter(|reply| reply.status == 401).count();
+    let locked = replies.iter().filter(|reply| reply.status == 429).count();
+    assert_eq!(
+        (refused, locked),
+        (5, 15),
+        "sent together, the guesses still count each other"
+    );
+    send(
+        app.request(Method::POST, "/session")
+            .json(&json!({"email": "bo@example.com", "password": PASSWORD})),
+    )
+    .await
+    .expect_problem(429);
+}
+
+async fn wrong_current_passwords_count_towards_the_lock(app: TestApp) {
+    app.create_user("Di", "di@example.com", "author", PASSWORD)
+        .await;
+    let session = app.sign_in("di@example.com", PASSWORD).await;
+    let change =
+        |current: &str| json!({"password": "a brand new passphrase", "current_password": current});
+    for i in 0..5 {
+        app.with_token(
+            &session,
+            Method::PATCH,
+            "/users/di",
+            Some(change(&format!("guess {i}"))),
+        )
+        .await
+        .expect_problem(422);
+    }
+    app.with_token(&session, Method::PATCH, "/users/di", Some(change(PASSWORD)))
+        .await
+        .expect_problem(429);
+    send(
+        app.request(Method::POST, "/session")
+            .json(&json!({"email": "di@example.com", "password": PASSWORD})),
+    )
+    .await
+    .expect_problem(429);
+    // The operator's token stands above passwords: it resets the owner's
+    // without the current one, again and again.
+    for password in ["the owner's first passphrase", "the owner's second one"] {
+        app.admin_patch("/users/owner", json!({"password": password}))
+            .await
+            .expect(200);
+    }
+}
+
 async fn personal_keys_are_shown_once_and_revoked_at_once(app: TestApp) {
     app.create_user("Kim", "kim@example.com", "author", PASSWORD)
         .await;
@@ -225,6 +287,7 @@ async fn personal_keys_are_shown_once_and_revoked_at_once(app: TestApp) {
         .await
         .expect(201);
     let key = created.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(created.header("cache-control"), Some("no-store"));
     let id = created.body["id"].as_i64().unwrap();
     assert_eq!(created.body["name"], "builder");
 

@@ -120,8 +120,8 @@ fn role_of(raw: &str) -> Result<Role, String> {
     Role::parse(raw).ok_or_else(Role::unknown_message)
 }
 
-/// `POST /users`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+/// `POST /users`. No `Debug`, here and below wherever a password is held.
+#[derive(Deserialize, Validate, ToSchema)]
 #[schema(as = NewUser, example = json!({"name": "Ada Lovelace", "email": "ada@example.com",
     "role": "author", "password": "a long passphrase"}))]
 pub struct NewUserBody {
@@ -182,7 +182,7 @@ impl NewUserBody {
 }
 
 /// `PATCH /users/{slug}`: absent leaves a field alone; `bio` may be `null`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[schema(as = UserChanges, example = json!({"bio": "Writes about compilers."}))]
 pub struct UserFields {
     #[serde(default)]
@@ -256,7 +256,7 @@ impl UserFields {
 }
 
 /// `POST /session`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Deserialize, Validate, ToSchema)]
 #[schema(as = SignIn, example = json!({"email": "ada@example.com", "password": "a long passphrase"}))]
 pub struct SignInBody {
     #[serde(default)]

@@ -14,7 +14,7 @@ use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams, given, page_request};
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
-use crate::services::people::credentials;
+use crate::services::people::credentials::{self, SignIn};
 use crate::services::people::rules::sees_every_key;
 use crate::services::people::secrets::verify_password;
 
@@ -46,31 +46,36 @@ pub async fn sign_in(
     let body = body.into_inner();
     let key = email_key(&body.email.value().unwrap_or_default());
     let presented = body.password.value().unwrap_or_default();
-    let lookup = key.clone();
-    let candidate = db
-        .run(move |conn| credentials::sign_in_candidate(conn, &lookup))
+    // Counted as a failure from here until the password proves right.
+    let SignIn {
+        attempt,
+        user,
+        password_hash,
+    } = db
+        .run(move |conn| credentials::begin_sign_in(conn, &key))
         .await?;
-    let (user, hash) = candidate.unzip();
     let right =
-        off_the_workers(move || verify_password(&presented, hash.flatten().as_deref())).await?;
-    match user.filter(|_| right) {
-        Some(user) => {
-            let ttl = ttl.0;
-            let issued = db
-                .run(move |conn| credentials::start_session(conn, user, ttl))
-                .await?;
-            Ok(HttpResponse::Created().json(views::Session {
-                token: issued.token,
-                expires_at: issued.credential.expires_at.map(views::Time),
-                user: views::User::new(issued.user, true),
-            }))
-        }
-        None => {
-            db.run(move |conn| credentials::sign_in_failed(conn, &key))
-                .await?;
-            Err(ApiError::SignInRefused)
-        }
-    }
+        off_the_workers(move || verify_password(&presented, password_hash.as_deref())).await?;
+    let Some(user) = user.filter(|_| right) else {
+        return Err(ApiError::SignInRefused);
+    };
+    let ttl = ttl.0;
+    let issued = db
+        .run(move |conn| credentials::start_session(conn, attempt, user, ttl))
+        .await?;
+    Ok(
+        secret_bearing(HttpResponse::Created()).json(views::Session {
+            token: issued.token,
+            expires_at: issued.credential.expires_at.map(views::Time),
+            user: views::User::new(issued.user, true),
+        }),
+    )
+}
+
+/// An answer that carries a token: no cache may keep it.
+fn secret_bearing(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    response.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+    response
 }
 
 /// Ends the calling session: its token stops working at once, on every
@@ -114,7 +119,7 @@ pub async fn create_key(
     let issued = db
         .run(move |conn| credentials::create_key(conn, &actor, &name))
         .await?;
-    Ok(HttpResponse::Created().json(views::NewKey {
+    Ok(secret_bearing(HttpResponse::Created()).json(views::NewKey {
         id: issued.credential.id,
         name: issued.credential.name.unwrap_or_default(),
         token: issued.token,

@@ -15,7 +15,7 @@ use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::people::rules::{self, sees_email};
 use crate::services::people::secrets::{hash_password, verify_password};
-use crate::services::people::users::{self, NewUser, PasswordChange, UserUpdate};
+use crate::services::people::users::{self, NewUser, PasswordChange, PasswordProof, UserUpdate};
 
 /// Creates a user. Administrators create any role; editors, contributors
 /// and authors.
@@ -161,21 +161,25 @@ pub async fn update_user(
     let password = match input.password {
         None => None,
         Some(password) => {
-            let current_verified = match input.current_password {
-                None => false,
-                Some(current) => {
-                    let target = slug.clone();
-                    let stored = db
-                        .run(move |conn| users::stored_password_hash(conn, &target))
-                        .await?;
-                    off_the_workers(move || verify_password(&current, stored.as_deref())).await?
+            // Refused, or counted against the lock-out, before any hashing.
+            let (target, role) = (slug.clone(), input.role);
+            let proof = db
+                .run(move |conn| users::begin_password_change(conn, &actor, &target, role))
+                .await?;
+            let proven = match proof {
+                PasswordProof::NotNeeded => None,
+                PasswordProof::Needed { stored, attempt } => {
+                    let current = input.current_password.unwrap_or_default();
+                    let right =
+                        off_the_workers(move || verify_password(&current, Some(&stored))).await?;
+                    if !right {
+                        return Err(users::wrong_current_password().into());
+                    }
+                    Some(attempt)
                 }
             };
             let new_hash = off_the_workers(move || hash_password(&password)).await?;
-            Some(PasswordChange {
-                new_hash,
-                current_verified,
-            })
+            Some(PasswordChange { new_hash, proven })
         }
     };
     let update = UserUpdate {

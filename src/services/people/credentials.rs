@@ -18,59 +18,98 @@ pub const SESSION_PREFIX: &str = "bs_";
 /// What a personal key's token starts with.
 pub const KEY_PREFIX: &str = "bk_";
 
-/// A credential just made, with its token: the one time it is shown.
-#[derive(Debug)]
+/// A credential just made, with its token: the one time it is shown. No
+/// `Debug`: the token must not reach a log line.
 pub struct Issued {
     pub credential: CredentialRow,
     pub token: String,
     pub user: UserRow,
 }
 
-/// What a sign-in attempt needs to know before the password is checked:
-/// the user with this email and their hash, if any. A locked email is
-/// refused before any password is looked at.
-pub fn sign_in_candidate(
-    conn: &mut DbConn,
-    email_key: &str,
-) -> ServiceResult<Option<(UserRow, Option<String>)>> {
-    let now = now();
-    let window = Duration::minutes(SIGN_IN_WINDOW_MINUTES);
-    let failures = credentials::failures_since(conn, email_key, now - window)?;
-    let lock_len = usize::try_from(SIGN_IN_FAILURES_LOCK).unwrap_or(usize::MAX);
-    if failures.len() >= lock_len {
-        // Locked until the failure that made it this many leaves the window.
-        let unlocks = failures[failures.len() - lock_len] + window;
-        let retry_after_secs = (unlocks - now).num_seconds().max(1);
-        return Err(ServiceError::SignInLocked { retry_after_secs });
-    }
-    Ok(users::sign_in_of(conn, email_key)?)
+/// A password check under way: counted as a failure until proven right,
+/// so that attempts made together count each other.
+#[derive(Clone, Copy)]
+pub struct Attempt {
+    id: i64,
 }
 
-/// A refused sign-in, counted against the email.
-pub fn sign_in_failed(conn: &mut DbConn, email_key: &str) -> ServiceResult<()> {
-    credentials::record_failure(conn, email_key, now())?;
+/// Begins a password check for `lock_key` (an email's key): refused while
+/// it is locked, else counted as a failure until [`attempt_succeeded`].
+/// Attempts for one key take turns here, so a burst of them cannot all
+/// pass the lock before any is counted.
+pub fn begin_attempt(conn: &mut DbConn, lock_key: &str) -> ServiceResult<Attempt> {
+    conn.transaction(|conn| {
+        credentials::take_turn_for(conn, lock_key)?;
+        let now = now();
+        let window = Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+        let failures = credentials::failures_since(conn, lock_key, now - window)?;
+        let lock_len = usize::try_from(SIGN_IN_FAILURES_LOCK).unwrap_or(usize::MAX);
+        if failures.len() >= lock_len {
+            // Locked until the failure that made it this many leaves the window.
+            let unlocks = failures[failures.len() - lock_len] + window;
+            let retry_after_secs = (unlocks - now).num_seconds().max(1);
+            return Err(ServiceError::SignInLocked { retry_after_secs });
+        }
+        let id = credentials::record_failure(conn, lock_key, now)?;
+        Ok(Attempt { id })
+    })
+}
+
+/// The attempt proved right: it is not a failure.
+pub fn attempt_succeeded(conn: &mut DbConn, attempt: Attempt) -> ServiceResult<()> {
+    credentials::forget_failure(conn, attempt.id)?;
     Ok(())
 }
 
-/// A new session for `user`, for `ttl`.
-pub fn start_session(conn: &mut DbConn, user: UserRow, ttl: Duration) -> ServiceResult<Issued> {
-    let now = now();
-    let (token, digest) = new_token(SESSION_PREFIX);
-    let credential = credentials::insert(
-        conn,
-        &NewCredentialRow {
-            user_id: user.id,
-            kind: credentials::SESSION,
-            name: None,
-            token_hash: &digest,
-            created_at: now,
-            expires_at: Some(now + ttl),
-        },
-    )?;
-    Ok(Issued {
-        credential,
-        token,
+/// A sign-in begun: the attempt, counted, and the user with the email and
+/// their password hash, if there is one. No `Debug`: it holds a hash.
+pub struct SignIn {
+    pub attempt: Attempt,
+    pub user: Option<UserRow>,
+    pub password_hash: Option<String>,
+}
+
+/// Begins signing in: the attempt is counted first.
+pub fn begin_sign_in(conn: &mut DbConn, email_key: &str) -> ServiceResult<SignIn> {
+    let attempt = begin_attempt(conn, email_key)?;
+    let (user, password_hash) = match users::sign_in_of(conn, email_key)? {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    Ok(SignIn {
+        attempt,
         user,
+        password_hash,
+    })
+}
+
+/// A new session for `user`, for `ttl`, after its attempt proved right.
+pub fn start_session(
+    conn: &mut DbConn,
+    attempt: Attempt,
+    user: UserRow,
+    ttl: Duration,
+) -> ServiceResult<Issued> {
+    conn.transaction(|conn| {
+        credentials::forget_failure(conn, attempt.id)?;
+        let now = now();
+        let (token, digest) = new_token(SESSION_PREFIX);
+        let credential = credentials::insert(
+            conn,
+            &NewCredentialRow {
+                user_id: user.id,
+                kind: credentials::SESSION,
+                name: None,
+                token_hash: &digest,
+                created_at: now,
+                expires_at: Some(now + ttl),
+            },
+        )?;
+        Ok(Issued {
+            credential,
+            token,
+            user: user.clone(),
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 //! What each role may do with users: the rules of the role table about
 //! people, written once. Each answers `Err` with what the caller is told.
 
-use crate::domain::audience::Identity;
+use crate::domain::audience::{Credential, Identity};
 use crate::domain::people::Role;
 use crate::models::UserRow;
 
@@ -73,6 +73,13 @@ pub fn may_edit(actor: &Identity, user: &UserRow, new_role: Option<Role>) -> Rul
     }
 }
 
+/// Whether changing this user's password takes their current one (when
+/// they have one): when they change their own, except through the
+/// operator's admin token, which stands above every password.
+pub fn needs_current_password(actor: &Identity, user: &UserRow) -> bool {
+    actor.user_id == user.id && actor.credential != Credential::AdminToken
+}
+
 /// Administrators delete users, except the owner.
 pub fn may_delete(actor: &Identity, user: &UserRow) -> Rule {
     if actor.role != Role::Administrator {
@@ -99,7 +106,6 @@ mod tests {
     use chrono::NaiveDateTime;
 
     use super::*;
-    use crate::domain::audience::Credential;
 
     fn actor(user_id: i64, role: Role) -> Identity {
         Identity {

@@ -2,21 +2,21 @@
 //! hashed (hashing is slow on purpose and runs before a connection is
 //! taken); who may do what is decided by `rules`.
 
-use crate::db::{DbConn, credentials, users};
+use crate::db::{DbConn, credentials, users, violates_foreign_key};
 use crate::domain::audience::{Credential, Identity};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patch::Patch;
-use crate::domain::people::{Email, Role, UserName};
+use crate::domain::people::{Email, Role, UserName, email_key};
 use crate::domain::slug::first_free_slug;
 use crate::domain::time::now;
 use crate::models::{NewUserRow, UserChangeset, UserRow};
 use crate::services::races::until_won;
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
+use super::credentials::{self as people_credentials, Attempt};
 use super::rules;
 
-/// What `POST /users` creates.
-#[derive(Debug, Clone)]
+/// What `POST /users` creates. No `Debug`: it holds a hash.
 pub struct NewUser {
     pub name: UserName,
     pub email: Email,
@@ -94,8 +94,8 @@ pub fn list(
 }
 
 /// A change to a user; the new password already hashed, and whether the
-/// caller proved they know the current one.
-#[derive(Debug, Clone, Default)]
+/// caller proved they know the current one. No `Debug`: it holds a hash.
+#[derive(Default)]
 pub struct UserUpdate {
     pub name: Option<UserName>,
     pub email: Option<Email>,
@@ -104,11 +104,51 @@ pub struct UserUpdate {
     pub password: Option<PasswordChange>,
 }
 
-#[derive(Debug, Clone)]
 pub struct PasswordChange {
     pub new_hash: String,
-    /// `current_password` was given and is right.
-    pub current_verified: bool,
+    /// The attempt in which `current_password` proved right, when it was
+    /// needed.
+    pub proven: Option<Attempt>,
+}
+
+/// What changing a user's password takes of the caller.
+pub enum PasswordProof {
+    NotNeeded,
+    /// Their current password, checked against `stored` in a counted
+    /// attempt (the lock-out of sign-ins applies).
+    Needed {
+        stored: String,
+        attempt: Attempt,
+    },
+}
+
+/// Before a password change: whether the caller may change this user at
+/// all (refused before any slow hashing), and what proof it takes.
+pub fn begin_password_change(
+    conn: &mut DbConn,
+    actor: &Identity,
+    slug: &str,
+    new_role: Option<Role>,
+) -> ServiceResult<PasswordProof> {
+    let user = users::by_slug(conn, slug).or_not_found("user")?;
+    rules::may_read(actor, &user).map_err(ServiceError::Forbidden)?;
+    rules::may_edit(actor, &user, new_role).map_err(ServiceError::Forbidden)?;
+    match users::password_hash(conn, user.id)? {
+        Some(stored) if rules::needs_current_password(actor, &user) => {
+            let attempt = people_credentials::begin_attempt(conn, &lock_key(&user))?;
+            Ok(PasswordProof::Needed { stored, attempt })
+        }
+        _ => Ok(PasswordProof::NotNeeded),
+    }
+}
+
+/// What failed password checks of this user are counted under: their
+/// email's key, as sign-ins are, so that one lock covers both.
+fn lock_key(user: &UserRow) -> String {
+    match &user.email {
+        Some(email) => email_key(email),
+        None => format!("#user-{}", user.id),
+    }
 }
 
 /// Changes a user. Changing one's own password needs the current one (when
@@ -120,20 +160,22 @@ pub fn update(
     slug: &str,
     update: UserUpdate,
 ) -> ServiceResult<UserRow> {
-    conn.transaction(|conn| {
+    let email = update.email.clone();
+    let changed = conn.transaction(|conn| {
         let user = users::by_slug(conn, slug).or_not_found("user")?;
         rules::may_read(actor, &user).map_err(ServiceError::Forbidden)?;
         rules::may_edit(actor, &user, update.role).map_err(ServiceError::Forbidden)?;
         let own = actor.user_id == user.id;
-        if let Some(change) = &update.password
-            && own
-            && !change.current_verified
-            && users::password_hash(conn, user.id)?.is_some()
-        {
-            return Err(ServiceError::Invalid {
-                field: "current_password".into(),
-                message: "must be given, and be your current password, to change it".into(),
-            });
+        if let Some(change) = &update.password {
+            match change.proven {
+                Some(attempt) => people_credentials::attempt_succeeded(conn, attempt)?,
+                None if rules::needs_current_password(actor, &user)
+                    && users::password_hash(conn, user.id)?.is_some() =>
+                {
+                    return Err(wrong_current_password());
+                }
+                None => {}
+            }
         }
         if let Some(email) = &update.email
             && let Some(holder) = users::by_email_key(conn, email.key())?
@@ -160,7 +202,17 @@ pub fn update(
             credentials::end_sessions(conn, user.id, keep)?;
         }
         Ok(changed)
-    })
+    });
+    match (changed, email) {
+        // A concurrent request took the email since it was looked up.
+        (Err(error), Some(email)) if error.violates_unique("email_key") => {
+            match users::by_email_key(conn, email.key())? {
+                Some(holder) => Err(ServiceError::EmailTaken { slug: holder.slug }),
+                None => Err(error),
+            }
+        }
+        (outcome, _) => outcome,
+    }
 }
 
 /// Deletes a user, giving their posts to `reassign_to` (a user's slug);
@@ -200,9 +252,24 @@ pub fn delete(
                 }
             }
         }
-        users::delete(conn, user.id)?;
-        Ok(())
+        match users::delete(conn, user.id) {
+            // A post written for them since they were counted.
+            Err(error) if violates_foreign_key(&error) => Err(ServiceError::UserHasPosts {
+                slug: user.slug.clone(),
+                posts: 1,
+            }),
+            outcome => outcome.map(drop).map_err(ServiceError::from),
+        }
     })
+}
+
+/// What a password change is told when `current_password` is missing or
+/// wrong.
+pub fn wrong_current_password() -> ServiceError {
+    ServiceError::Invalid {
+        field: "current_password".into(),
+        message: "must be given, and be your current password, to change it".into(),
+    }
 }
 
 fn invalid_heir(message: &str) -> ServiceError {
@@ -222,13 +289,4 @@ pub fn set_password(conn: &mut DbConn, user_id: i64, hash: &str) -> ServiceResul
         credentials::end_sessions(conn, user_id, None)?;
         Ok(())
     })
-}
-
-/// The password hash of the user with this slug, to check a
-/// `current_password` against (off the connection: it is slow).
-pub fn stored_password_hash(conn: &mut DbConn, slug: &str) -> ServiceResult<Option<String>> {
-    match users::by_slug(conn, slug)? {
-        Some(user) => Ok(users::password_hash(conn, user.id)?),
-        None => Ok(None),
-    }
 }

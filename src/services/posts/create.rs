@@ -34,7 +34,7 @@ pub fn create(conn: &mut DbConn, new: NewPost, author: i64) -> ServiceResult<Pos
         (PostStatus::Published, None) => Some(now),
         (_, published_at) => published_at,
     };
-    conn.transaction(|conn| {
+    let created: ServiceResult<PostWithTags> = conn.transaction(|conn| {
         let tags = get_or_create(conn, &new.tags, now)?;
         let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
         let base = match &new.slug {
@@ -64,5 +64,10 @@ pub fn create(conn: &mut DbConn, new: NewPost, author: i64) -> ServiceResult<Pos
             }
         })?;
         Ok(PostWithTags { post, tags })
-    })
+    });
+    match created {
+        // The author was deleted while the request ran.
+        Err(error) if error.violates_foreign_key() => Err(ServiceError::CallerGone),
+        outcome => outcome,
+    }
 }
