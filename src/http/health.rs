@@ -12,6 +12,7 @@ use crate::services::ServiceError;
     get,
     path = "/healthz",
     tag = "operations",
+    security(()),
     responses((status = 200, description = "Serving", body = Object, example = json!({"status": "ok"}))),
 )]
 pub async fn healthz() -> HttpResponse {
@@ -24,6 +25,7 @@ pub async fn healthz() -> HttpResponse {
     get,
     path = "/readyz",
     tag = "operations",
+    security(()),
     responses((status = 200, description = "Ready", body = Object, example = json!({"status": "ready"}))),
 )]
 pub async fn readyz(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {

@@ -19,6 +19,7 @@ mod rules;
 mod schemas;
 mod tags;
 pub mod views;
+mod who_may;
 
 use actix_web::http::Method;
 use actix_web::web;

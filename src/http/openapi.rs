@@ -6,6 +6,7 @@
 //! unreadable body, an unavailable database) are added here from what each
 //! operation takes, so that each handler lists only its own outcomes.
 
+use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -68,6 +69,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         people::credentials::delete_key,
     ),
     components(schemas(Problem, views::Post, views::Tag, views::TagRef, views::User, views::Key)),
+    servers((url = "/", description = "This server")),
     modifiers(&SharedResponses),
     tags(
         (name = "posts", description = "Posts and the tags on them"),
@@ -83,6 +85,7 @@ pub struct ApiDoc;
     get,
     path = "/api/v1/openapi.json",
     tag = "operations",
+    security(()),
     responses((status = 200, description = "This OpenAPI 3.1 document", body = Object)),
 )]
 pub async fn document(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
@@ -318,7 +321,8 @@ impl Modify for SharedResponses {
         );
         let mut body_schemas = Vec::new();
         for (path, item) in openapi.paths.paths.iter_mut() {
-            for operation in operations_mut(item) {
+            for (method, operation) in operations_mut(item) {
+                super::who_may::describe(&method, path, operation);
                 body_schemas.extend(request_schema_name(operation));
                 // An operation's own errors (404, 409, 412) are problems too.
                 for (status, response) in operation.responses.responses.iter_mut() {
@@ -410,14 +414,14 @@ fn problem_content(example: Option<serde_json::Value>) -> Content {
         .build()
 }
 
-fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (Method, &mut Operation)> {
     [
-        item.get.as_mut(),
-        item.post.as_mut(),
-        item.put.as_mut(),
-        item.patch.as_mut(),
-        item.delete.as_mut(),
+        (Method::GET, item.get.as_mut()),
+        (Method::POST, item.post.as_mut()),
+        (Method::PUT, item.put.as_mut()),
+        (Method::PATCH, item.patch.as_mut()),
+        (Method::DELETE, item.delete.as_mut()),
     ]
     .into_iter()
-    .flatten()
+    .filter_map(|(method, operation)| Some((method, operation?)))
 }
