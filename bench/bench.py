@@ -181,12 +181,12 @@ class Server:
 WARMUP_SECONDS = 2
 
 
-def measure(server, script, path="/", args=()):
+def measure(server, script, path="/", args=(), env=None):
     """A short unmeasured run that fills caches and pools, then ROUNDS
     measured runs; the run with the median throughput is reported, since
     the load generator, the server and the database share the machine."""
-    wrk(server, script, path, args, WARMUP_SECONDS)
-    runs = sorted((wrk(server, script, path, args) for _ in range(ROUNDS)),
+    wrk(server, script, path, args, WARMUP_SECONDS, env)
+    runs = sorted((wrk(server, script, path, args, env=env) for _ in range(ROUNDS)),
                   key=lambda run: run["rps"])
     return {**runs[len(runs) // 2], "rps_runs": [round(run["rps"]) for run in runs]}
 
@@ -218,7 +218,7 @@ def postgres_cpu_seconds():
     return total
 
 
-def wrk(server, script, path="/", args=(), seconds=SECONDS):
+def wrk(server, script, path="/", args=(), seconds=SECONDS, env=None):
     """One wrk run: throughput, latency, and how busy the server, PostgreSQL
     and wrk itself kept the machine's cores meanwhile."""
     before = (time.monotonic(), cpu_seconds(server.process.pid), postgres_cpu_seconds(),
@@ -227,7 +227,7 @@ def wrk(server, script, path="/", args=(), seconds=SECONDS):
                "-s", os.path.join(WRK_DIR, script), server.base + path]
     if args:
         command += ["--", *args]
-    output = subprocess.run(command, env={**os.environ, "BENCH_WRK_DIR": WRK_DIR},
+    output = subprocess.run(command, env={**os.environ, "BENCH_WRK_DIR": WRK_DIR, **(env or {})},
                             check=True, capture_output=True, text=True).stdout
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     elapsed = time.monotonic() - before[0]
@@ -262,6 +262,7 @@ def main_scenarios(server):
                                        public=True)["items"]]
     ids = [str(post["id"]) for post in visible]
     run = datetime.now(timezone.utc).strftime("%H%M%S")
+    session = {"BENCH_BEARER": sign_in(server)}
     return [
         ("healthz", "GET /healthz", True, lambda: measure(server, "get.lua", "/healthz")),
         ("tags", "GET /api/v1/tags?per_page=50", True,
@@ -272,11 +273,23 @@ def main_scenarios(server):
          lambda: measure(server, "get.lua", f"/api/v1/posts?tag={first}&tag={second}")),
         ("post", "GET /api/v1/posts/{id}", True,
          lambda: measure(server, "get_posts.lua", args=ids)),
+        ("post_session", "GET /api/v1/posts/{id} with a session token", True,
+         lambda: measure(server, "get_posts.lua", args=ids, env=session)),
         ("replace_tags", "PATCH /api/v1/posts/{id} replacing its 5 tags", False,
          lambda: measure(server, "replace_tags.lua", args=[TOKEN, *ids, "--names", *names])),
         ("create", "POST /api/v1/posts with 5 tags (3 existing, 2 new)", False,
          lambda: measure(server, "create_post.lua", args=[TOKEN, run, *names])),
     ]
+
+
+def sign_in(server):
+    """A session token of an editor made for the run."""
+    password = "bench password, not a secret"
+    server.call("POST", "/api/v1/users", {"name": "Bench Editor", "email": "bench@example.com",
+                                          "role": "editor", "password": password})
+    session = server.call("POST", "/api/v1/session",
+                          {"email": "bench@example.com", "password": password}, public=True)
+    return session["token"]
 
 
 def tags_after_a_write(server, post_id, rounds=5):
@@ -484,6 +497,10 @@ def render(report):
             lines.append(f"| {s['title']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | "
                          f"{s['p99_ms']:.2f} | {ratio} | {cpu['server']:.2f} / "
                          f"{cpu['postgres']:.2f} / {cpu['wrk']:.2f} |")
+        if "post_session" in scenarios:
+            ratio = scenarios["post_session"]["rps"] / scenarios["post"]["rps"]
+            lines += ["", f"`GET /api/v1/posts/{{id}}` with a session token, against the same "
+                      f"reads anonymously: {ratio:.2f}."]
         lines += ["", f"`GET /api/v1/tags?per_page=50` by size ({TAGS} tags):", "",
                   "| posts | seed s | req/s | p50 ms | p99 ms | first after a write, ms |",
                   "|---:|---:|---:|---:|---:|---:|"]
