@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Schema-driven fuzzing: starts the release server on SQLite and then on
-# PostgreSQL, and runs schemathesis against the OpenAPI document it serves,
+# PostgreSQL, lints the document it serves with Redocly's recommended rules
+# (npx, from the npm registry; errors fail), and runs schemathesis against the OpenAPI document it serves,
 # with the admin token, on every operation. Fails on any 5xx, any response
 # that breaks the document, any undocumented status, and any panic in the
 # server's log.
@@ -19,6 +20,7 @@ admin_url=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 token="api-test-$RANDOM$RANDOM"
 binary=target/release/blog-backend
 schemathesis=.venv/bin/schemathesis
+redocly_version=2.77.0
 work=$(mktemp -d)
 server_pid=""
 pg_database=""
@@ -99,6 +101,13 @@ fuzz() {
     fi
 }
 
+# Redocly's recommended rules: errors fail the run, warnings are shown.
+lint_document() {
+    echo "== redocly lint of the served document"
+    curl -sf "$base/api/v1/openapi.json" -o "$work/openapi.json"
+    npx --yes "@redocly/cli@$redocly_version" lint --format stylish "$work/openapi.json"
+}
+
 make -s .venv/bin/schemathesis
 cargo build --release --quiet
 
@@ -118,6 +127,9 @@ for backend in $backends; do
         ;;
     esac
     seed_examples
+    if [[ $backend == sqlite ]]; then
+        lint_document
+    fi
     fuzz "$backend"
     stop_server
     if [[ -n $pg_database ]]; then

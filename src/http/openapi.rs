@@ -33,7 +33,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
             owner); editors and administrators see drafts, scheduled and trashed posts and \
             make every write. Errors are `application/problem+json` \
             (RFC 9457).",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
     paths(
         health::healthz,
@@ -68,7 +68,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         people::credentials::create_key,
         people::credentials::delete_key,
     ),
-    components(schemas(Problem, views::Post, views::Tag, views::TagRef, views::User, views::Key)),
+    components(schemas(Problem, views::Post, views::Tag, views::TagRef, views::User)),
     servers((url = "/", description = "This server")),
     modifiers(&SharedResponses),
     tags(
