@@ -1,19 +1,16 @@
 //! Credentials: signing in and out, and personal keys.
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::bodies::{NewKeyBody, SignInBody};
-use super::off_the_workers;
+use super::{PageParams, off_the_workers};
 use crate::db::Database;
-use crate::domain::limits::USER_PAGE;
 use crate::domain::page::Page;
 use crate::domain::people::email_key;
 use crate::http::auth::Staff;
-use crate::http::extract::{JsonBody, QueryParams, given, page_request};
+use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
-use crate::http::{schemas, views};
+use crate::http::views;
 use crate::services::people::credentials::{self, SignIn};
 use crate::services::people::rules::sees_every_key;
 use crate::services::people::secrets::verify_password;
@@ -127,18 +124,6 @@ pub async fn create_key(
     }))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct KeyListParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::users_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
 /// The caller's keys, newest first, never their tokens; an administrator's
 /// list has everyone's, each with its `user`.
 #[utoipa::path(
@@ -146,16 +131,15 @@ pub struct KeyListParams {
     path = "/api/v1/keys",
     tag = "people",
     security(("bearer" = [])),
-    params(KeyListParams),
+    params(PageParams),
     responses((status = 200, description = "A page of keys", body = views::List<views::Key>)),
 )]
 pub async fn list_keys(
     db: web::Data<Database>,
     Staff(actor): Staff,
-    params: QueryParams<KeyListParams>,
+    params: QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = params.0;
-    let request = page_request(params.page, params.per_page, USER_PAGE)?;
+    let request = params.0.request()?;
     let keys = db.run(move |conn| credentials::keys(conn, &actor)).await?;
     let total = i64::try_from(keys.len()).unwrap_or(i64::MAX);
     let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);

@@ -6,11 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::bodies::{NewUserBody, UserFields};
-use super::off_the_workers;
+use super::{PageParams, off_the_workers};
 use crate::db::Database;
-use crate::domain::limits::USER_PAGE;
 use crate::http::auth::Staff;
-use crate::http::extract::{JsonBody, QueryParams, given, page_request};
+use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::people::rules::{self, sees_email};
@@ -57,25 +56,13 @@ pub async fn create_user(
         .json(views::User::new(user, with_email)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserListParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::users_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
 /// Every user, by name (editors and administrators).
 #[utoipa::path(
     get,
     path = "/api/v1/users",
     tag = "people",
     security(("bearer" = [])),
-    params(UserListParams),
+    params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = views::List<views::User>),
         (status = 403, description = "Contributors and authors read only themselves"),
@@ -84,10 +71,9 @@ pub struct UserListParams {
 pub async fn list_users(
     db: web::Data<Database>,
     Staff(actor): Staff,
-    params: QueryParams<UserListParams>,
+    params: QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = params.0;
-    let page = page_request(params.page, params.per_page, USER_PAGE)?;
+    let page = params.0.request()?;
     let found = db.run(move |conn| users::list(conn, &actor, page)).await?;
     Ok(HttpResponse::Ok().json(views::List::new(found, |user| {
         let with_email = sees_email(&actor, &user);
