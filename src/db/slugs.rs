@@ -7,13 +7,14 @@ use diesel::sql_types::Text;
 
 use super::conn::DbConn;
 use crate::on_backend;
-use crate::schema::{posts, tags};
+use crate::schema::{posts, tags, users};
 
 /// The tables whose rows have unique slugs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlugTable {
     Posts,
     Tags,
+    Users,
 }
 
 /// The slugs in `table` that a slug built on any of `bases` could clash
@@ -26,6 +27,9 @@ pub fn taken(conn: &mut DbConn, table: SlugTable, bases: &[String]) -> QueryResu
         }
         SlugTable::Tags => {
             clashing(tags::table.select(tags::slug).into_boxed(), tags::slug, bases).load(c)
+        }
+        SlugTable::Users => {
+            clashing(users::table.select(users::slug).into_boxed(), users::slug, bases).load(c)
         }
     })
 }

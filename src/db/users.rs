@@ -53,27 +53,16 @@ pub fn password_hash(conn: &mut DbConn, id: i64) -> QueryResult<Option<String>> 
     .map(Option::flatten)
 }
 
-/// A page of users, by name then id; and how many there are. `roles`
-/// empty: every role.
-pub fn page(
-    conn: &mut DbConn,
-    roles: &[&str],
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<UserRow>, i64)> {
+/// A page of users, by name then id; and how many there are.
+pub fn page(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<(Vec<UserRow>, i64)> {
     on_backend!(conn, c => {
-        let mut rows = users::table.select(UserRow::as_select()).into_boxed();
-        let mut count = users::table.count().into_boxed();
-        if !roles.is_empty() {
-            rows = rows.filter(users::role.eq_any(roles.to_vec()));
-            count = count.filter(users::role.eq_any(roles.to_vec()));
-        }
-        let items = rows
+        let items = users::table
+            .select(UserRow::as_select())
             .order((users::name.asc(), users::id.asc()))
             .offset(offset)
             .limit(limit)
             .load(c)?;
-        Ok((items, count.get_result(c)?))
+        Ok((items, users::table.count().get_result(c)?))
     })
 }
 
@@ -115,12 +104,6 @@ pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
     on_backend!(conn, c => diesel::delete(users::table.find(id)).execute(c)).map(|n| n > 0)
 }
 
-/// Whether the slug `slug` is taken by a user other than `except`.
-pub fn slug_taken(conn: &mut DbConn, slug: &str, except: Option<i64>) -> QueryResult<bool> {
-    let other = by_slug(conn, slug)?;
-    Ok(other.is_some_and(|user| Some(user.id) != except))
-}
-
 /// Sets a user's password hash and when they changed.
 pub fn set_password(
     conn: &mut DbConn,
@@ -132,16 +115,4 @@ pub fn set_password(
         .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
         .execute(c))
     .map(|n| n > 0)
-}
-
-/// The users' slugs that a slug built on `base` could clash with.
-pub fn slugs_like(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
-    on_backend!(conn, c => users::table
-        .select(users::slug)
-        .filter(
-            users::slug
-                .eq(base)
-                .or(users::slug.gt(format!("{base}-")).and(users::slug.lt(format!("{base}.")))),
-        )
-        .load(c))
 }

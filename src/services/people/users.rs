@@ -2,15 +2,15 @@
 //! hashed (hashing is slow on purpose and runs before a connection is
 //! taken); who may do what is decided by `rules`.
 
+use crate::db::slugs::SlugTable;
 use crate::db::{DbConn, credentials, users, violates_foreign_key};
 use crate::domain::audience::{Credential, Identity};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::patch::Patch;
 use crate::domain::people::{Email, Role, UserName, email_key};
-use crate::domain::slug::first_free_slug;
 use crate::domain::time::now;
 use crate::models::{NewUserRow, UserChangeset, UserRow};
-use crate::services::races::until_won;
+use crate::services::races::{free_slug, until_won};
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
 use super::credentials::{self as people_credentials, Attempt};
@@ -37,7 +37,7 @@ pub fn create(conn: &mut DbConn, actor: &Identity, new: NewUser) -> ServiceResul
             if let Some(holder) = users::by_email_key(conn, new.email.key())? {
                 return Err(ServiceError::EmailTaken { slug: holder.slug });
             }
-            let slug = free_user_slug(conn, &base, attempt)?;
+            let slug = free_slug(conn, SlugTable::Users, &base, attempt)?;
             let row = NewUserRow {
                 name: new.name.as_str(),
                 slug,
@@ -54,16 +54,6 @@ pub fn create(conn: &mut DbConn, actor: &Identity, new: NewUser) -> ServiceResul
             Ok(users::insert(conn, &row)?)
         })
     })
-}
-
-/// `base`, or the lowest free `base-N`. The first attempt takes the base
-/// itself; a later one (after losing it) reads what is taken.
-fn free_user_slug(conn: &mut DbConn, base: &str, attempt: usize) -> ServiceResult<String> {
-    if attempt == 0 {
-        return Ok(base.to_owned());
-    }
-    let taken = users::slugs_like(conn, base)?;
-    Ok(first_free_slug(base, taken.iter().map(String::as_str)))
 }
 
 /// The user with this slug, if the caller may read them.
@@ -85,7 +75,7 @@ pub fn list(
     page: PageRequest,
 ) -> ServiceResult<Page<UserRow>> {
     rules::may_list(actor).map_err(ServiceError::Forbidden)?;
-    let (items, total) = users::page(conn, &[], page.offset(), page.per_page.into())?;
+    let (items, total) = users::page(conn, page.offset(), page.per_page.into())?;
     Ok(Page {
         items,
         request: page,
