@@ -180,6 +180,25 @@ async fn a_session_acts_as_its_user_until_it_ends(app: TestApp) {
         wrong.header("www-authenticate"),
         unknown.header("www-authenticate")
     );
+    // No email holds NUL: refused as input, before any database sees it.
+    let nul = send(
+        app.request(Method::POST, "/session")
+            .json(&json!({"email": "gr\u{0}ace@example.com", "password": "x\u{0}"})),
+    )
+    .await
+    .expect_problem(422);
+    assert!(
+        nul.body["errors"]["email"][0]
+            .as_str()
+            .unwrap()
+            .contains("NUL")
+    );
+    assert!(
+        nul.body["errors"]["password"][0]
+            .as_str()
+            .unwrap()
+            .contains("NUL")
+    );
 
     app.with_token(&token, Method::DELETE, "/session", None)
         .await

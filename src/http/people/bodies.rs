@@ -80,10 +80,15 @@ fn required_password(value: &Patch<String>) -> Result<(), ValidationError> {
     password(value)
 }
 
-/// Any string, but there: what sign-in takes (a malformed email is refused
-/// as an unknown one is).
+/// Any string, but there and without NUL: what sign-in takes (a malformed
+/// email is refused as an unknown one is; no email or password can hold
+/// NUL, so refusing it tells nothing about accounts).
 fn required_text(value: &Patch<String>) -> Result<(), ValidationError> {
-    required(value)
+    required(value)?;
+    match value {
+        Patch::Value(text) if has_nul(text) => Err(invalid("nul", NUL_MESSAGE)),
+        _ => Ok(()),
+    }
 }
 
 fn key_name(value: &Patch<String>) -> Result<(), ValidationError> {
