@@ -71,6 +71,7 @@ pub struct PostRow {
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
     pub version: i64,
+    pub author_id: i64,
 }
 
 /// A post with its tags, in the author's order.

@@ -7,6 +7,7 @@ use diesel::sql_types::BigInt;
 
 use super::conn::DbConn;
 use super::sql::coalesce;
+use super::visibility::{Owner, changeable_by_owner};
 use crate::models::PostStatus;
 use crate::on_backend;
 use crate::schema::{post_tags, posts, tags};
@@ -17,6 +18,22 @@ pub fn count_existing(conn: &mut DbConn, ids: &[i64]) -> QueryResult<i64> {
         .filter(posts::id.eq_any(ids))
         .count()
         .get_result(c))
+}
+
+/// Which of the ids name a post of the owner's they may change (with
+/// `drafts_only`, only those never published), in order; locked on
+/// PostgreSQL until the transaction ends, so that they stay theirs to
+/// change while the action runs.
+pub fn changeable(conn: &mut DbConn, ids: &[i64], owner: Owner) -> QueryResult<Vec<i64>> {
+    let query = posts::table
+        .filter(posts::id.eq_any(ids))
+        .filter(changeable_by_owner(owner.user_id, owner.drafts_only))
+        .select(posts::id)
+        .order_by(posts::id);
+    match conn {
+        DbConn::Postgres(c) => query.for_update().load(c),
+        DbConn::Sqlite(c, _) => query.load(c),
+    }
 }
 
 /// Publishes the posts that are not published, or have no date (they are

@@ -12,6 +12,7 @@ use super::change_counters::COUNT_CHANGES_SQL;
 use super::conn::DbConn;
 use super::sql::{escape_like, unicode_lower};
 use super::url::Backend;
+pub use super::visibility::Owner;
 use super::visibility::{published_untrashed, scheduled, visible};
 use crate::domain::page::PageRequest;
 use crate::models::{PostRow, PostStatus};
@@ -104,6 +105,8 @@ pub struct MatchingPosts {
     pub any_tags: Vec<i64>,
     /// Case-insensitive substring of the title (already lower-cased).
     pub title_contains: Option<String>,
+    /// Only this user's posts.
+    pub owner: Option<Owner>,
     pub tag_walk: TagWalk,
 }
 
@@ -165,6 +168,16 @@ fn draft() -> _ {
     let draft: PostStatus = PostStatus::Draft;
     let untrashed: untrashed = untrashed();
     posts::status.eq(draft).and(untrashed)
+}
+
+#[dsl::auto_type]
+fn written_by(user_id: i64) -> _ {
+    posts::author_id.eq(user_id)
+}
+
+#[dsl::auto_type]
+fn with_status(status: PostStatus) -> _ {
+    posts::status.eq(status)
 }
 
 /// Among the posts that carry the tag: gathered from the tag's links.
@@ -250,6 +263,8 @@ where
         + methods::FilterDsl<among_posts_of, Output = Q>
         + methods::FilterDsl<carries, Output = Q>
         + methods::FilterDsl<carries_any, Output = Q>
+        + methods::FilterDsl<written_by, Output = Q>
+        + methods::FilterDsl<with_status, Output = Q>
         + methods::FilterDsl<TitleLike, Output = Q>
         + methods::FilterDsl<TitlesHolding, Output = Q>,
 {
@@ -260,6 +275,12 @@ where
         StatusFilter::Scheduled => methods::FilterDsl::filter(query, scheduled(now)),
         StatusFilter::Deleted => methods::FilterDsl::filter(query, trashed()),
     };
+    if let Some(owner) = matching.owner {
+        query = methods::FilterDsl::filter(query, written_by(owner.user_id));
+        if owner.drafts_only {
+            query = methods::FilterDsl::filter(query, with_status(PostStatus::Draft));
+        }
+    }
     for &tag_id in &matching.all_tags {
         query = match walk {
             Walk::PublicLinksOf(walked) if walked == tag_id => query,

@@ -1,12 +1,27 @@
 //! Who is asking.
 
-use super::people::Role;
+use super::people::{OWNER_ID, Role};
 
-/// The public sees visible posts only; the admin sees all.
+/// The public sees visible posts only; the admin sees all. (Contributors
+/// and authors read the public's lists, or lists of their own posts.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Public,
     Admin,
+}
+
+/// The posts, beyond the visible ones, that a role sees and changes: the
+/// posts rows of the role table, written once. Which posts each scope
+/// admits is in `db::visibility`, in SQL and in Rust side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PostScope {
+    /// Editors and administrators: every post.
+    Every,
+    /// Authors: their own posts.
+    Own(i64),
+    /// Contributors: they see their own drafts and change those never
+    /// published.
+    OwnDrafts(i64),
 }
 
 /// How a caller proved who they are.
@@ -29,7 +44,25 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// What the caller's role lets them see of posts.
+    /// The owner, as the operator's admin token authenticates: always an
+    /// administrator.
+    pub const OWNER: Identity = Identity {
+        user_id: OWNER_ID,
+        role: Role::Administrator,
+        credential: Credential::AdminToken,
+    };
+
+    /// The posts the caller's role lets them see (beyond the visible ones)
+    /// and change.
+    pub fn post_scope(&self) -> PostScope {
+        match self.role {
+            Role::Contributor => PostScope::OwnDrafts(self.user_id),
+            Role::Author => PostScope::Own(self.user_id),
+            Role::Editor | Role::Administrator => PostScope::Every,
+        }
+    }
+
+    /// Which lists the caller reads: every post's, or the public's.
     pub fn audience(&self) -> Audience {
         match self.role >= Role::Editor {
             true => Audience::Admin,

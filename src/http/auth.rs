@@ -12,8 +12,7 @@ use crate::cache::Cache;
 use crate::config::AdminToken;
 use crate::db::Database;
 use crate::db::change_counters::CommittedChanges;
-use crate::domain::audience::{Audience, Credential, Identity};
-use crate::domain::people::{OWNER_ID, Role};
+use crate::domain::audience::{Audience, Credential, Identity, PostScope};
 use crate::domain::time::now;
 use crate::services::people::credentials;
 use crate::services::people::secrets::token_digest;
@@ -30,14 +29,6 @@ type Pending<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
 pub struct Auth {
     pub token: Option<AdminToken>,
 }
-
-/// Who the operator's admin token is: the owner, who is always an
-/// administrator.
-const OWNER: Identity = Identity {
-    user_id: OWNER_ID,
-    role: Role::Administrator,
-    credential: Credential::AdminToken,
-};
 
 /// Who is calling. No `Authorization` header is the public; a token that
 /// is not valid is refused on every route, so a misconfigured client finds
@@ -62,6 +53,12 @@ impl Caller {
             .map_or(Audience::Public, |identity| identity.audience())
     }
 
+    /// The posts the caller sees beyond the visible ones; `None` for the
+    /// public.
+    pub fn post_scope(&self) -> Option<PostScope> {
+        self.identity.map(|identity| identity.post_scope())
+    }
+
     pub fn is_authenticated(&self) -> bool {
         self.identity.is_some()
     }
@@ -84,7 +81,7 @@ impl Caller {
             .and_then(|auth| auth.token.as_ref());
         if admin_token.is_some_and(|token| token.matches(presented)) {
             return Ok(Caller {
-                identity: Some(OWNER),
+                identity: Some(Identity::OWNER),
                 checked: None,
             });
         }
@@ -161,29 +158,6 @@ impl FromRequest for Staff {
                 None => Err(ApiError::Unauthorized {
                     token_presented: false,
                 }),
-            }
-        })
-    }
-}
-
-/// A caller with an editor's rights or more: posts and tags of everyone.
-#[derive(Debug, Clone, Copy)]
-pub struct Editor(pub Identity);
-
-impl FromRequest for Editor {
-    type Error = ApiError;
-    type Future = Pending<Self>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let staff = Staff::from_request(req, payload);
-        Box::pin(async move {
-            let Staff(identity) = staff.await?;
-            match identity.role >= Role::Editor {
-                true => Ok(Editor(identity)),
-                false => Err(ApiError::Forbidden(format!(
-                    "this needs the role editor or administrator; yours is {}",
-                    identity.role
-                ))),
             }
         })
     }

@@ -195,13 +195,7 @@ const FORBIDDEN: SharedError = SharedError {
     name: "Forbidden",
     status: "403",
     description: "The caller's role does not allow this; nothing was changed",
-    example: || {
-        problem_example(
-            403,
-            "Forbidden",
-            "this needs the role editor or administrator; yours is author",
-        )
-    },
+    example: || problem_example(403, "Forbidden", "you may change only your own posts"),
     answers: Answers::StaffOnly,
 };
 const REQUEST_TIMEOUT: SharedError = SharedError {

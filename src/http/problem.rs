@@ -33,6 +33,9 @@ pub enum ApiError {
     /// The caller may see this but not do it.
     #[error("{0}")]
     Forbidden(String),
+    /// The caller may not do what these members ask (such as create tags).
+    #[error("{detail}")]
+    ForbiddenMembers { detail: String, errors: FieldErrors },
     #[error("{0}")]
     NotFound(Cow<'static, str>),
     /// The slug or name is taken; `slug` names the resource that has it.
@@ -104,7 +107,8 @@ pub struct Problem<'a> {
     status: u16,
     /// What went wrong and, for a bad parameter or member, where.
     detail: &'a str,
-    /// For 422: messages per field, keyed like `title` or `tags[3]`.
+    /// For 422 (and a 403 that refuses members): messages per field, keyed
+    /// like `title` or `tags[3]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     errors: Option<&'a FieldErrors>,
@@ -118,7 +122,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } | ApiError::SignInRefused => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::ForbiddenMembers { .. } => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -136,7 +140,9 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let detail = self.detail();
         let errors = match self {
-            ApiError::Validation(errors) => Some(errors),
+            ApiError::Validation(errors) | ApiError::ForbiddenMembers { errors, .. } => {
+                Some(errors)
+            }
             _ => None,
         };
         let slug = match self {
@@ -200,6 +206,16 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::PreconditionFailed => ApiError::PreconditionFailed,
             ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ServiceError::NewTagsRefused(names) => ApiError::ForbiddenMembers {
+                detail: "contributors use existing tags only; these do not exist yet".into(),
+                errors: FieldErrors::from([(
+                    "tags".to_owned(),
+                    names
+                        .iter()
+                        .map(|name| format!("`{name}` is not a tag yet"))
+                        .collect(),
+                )]),
+            },
             ServiceError::EmailTaken { slug } => ApiError::Conflict {
                 detail: "a user with this email already exists".into(),
                 slug,

@@ -21,25 +21,41 @@ type Entry = (
     &'static str,
 );
 
-const NOT_VISIBLE: &str = "editors and administrators also see posts that are not visible";
+const NOT_VISIBLE: &str = "contributors also see their own drafts, authors their own posts, \
+     editors and administrators every post";
+const LISTS: &str = "a `status` other than `published` lists every post for editors and \
+     administrators, a contributor's own drafts or an author's own posts";
 const TOTALS: &str = "signed-in callers also see `total_count`";
+const CREATE: &str = "contributors create drafts only, naming existing tags only";
+const CHANGE: &str = "contributors their own posts while never published (and never publish, \
+     schedule or unpublish), authors their own posts, editors and administrators every post; \
+     a post the caller may not see is 404, one they see but may not change 403";
+const BULK: &str = "on the posts the caller may change (others count as unmatched); \
+     contributors do not publish or unpublish";
+const TAG_NAMES: &str = "as the post's PATCH; contributors name existing tags only";
+const AUTHORS_UP: &[&str] = &["author", "editor", "administrator"];
 
 static TABLE: &[Entry] = &[
     ("GET", "/healthz", ANYONE, ""),
     ("GET", "/readyz", ANYONE, ""),
     ("GET", "/api/v1/openapi.json", ANYONE, ""),
-    ("GET", "/api/v1/posts", ANYONE, NOT_VISIBLE),
-    ("POST", "/api/v1/posts", EDITORS, ""),
-    ("POST", "/api/v1/posts/bulk", EDITORS, ""),
+    ("GET", "/api/v1/posts", ANYONE, LISTS),
+    ("POST", "/api/v1/posts", STAFF, CREATE),
+    ("POST", "/api/v1/posts/bulk", STAFF, BULK),
     ("GET", "/api/v1/posts/slug/{slug}", ANYONE, NOT_VISIBLE),
     ("GET", "/api/v1/posts/{id}", ANYONE, NOT_VISIBLE),
-    ("PATCH", "/api/v1/posts/{id}", EDITORS, ""),
-    ("DELETE", "/api/v1/posts/{id}", EDITORS, ""),
-    ("POST", "/api/v1/posts/{id}/restore", EDITORS, ""),
-    ("POST", "/api/v1/posts/{id}/tags", EDITORS, ""),
-    ("DELETE", "/api/v1/posts/{id}/tags/{tag_slug}", EDITORS, ""),
+    ("PATCH", "/api/v1/posts/{id}", STAFF, CHANGE),
+    ("DELETE", "/api/v1/posts/{id}", STAFF, CHANGE),
+    ("POST", "/api/v1/posts/{id}/restore", STAFF, CHANGE),
+    ("POST", "/api/v1/posts/{id}/tags", STAFF, TAG_NAMES),
+    (
+        "DELETE",
+        "/api/v1/posts/{id}/tags/{tag_slug}",
+        STAFF,
+        CHANGE,
+    ),
     ("GET", "/api/v1/tags", ANYONE, TOTALS),
-    ("POST", "/api/v1/tags", EDITORS, ""),
+    ("POST", "/api/v1/tags", AUTHORS_UP, ""),
     ("GET", "/api/v1/tags/{slug}", ANYONE, TOTALS),
     ("PATCH", "/api/v1/tags/{slug}", EDITORS, ""),
     ("DELETE", "/api/v1/tags/{slug}", EDITORS, ""),

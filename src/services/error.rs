@@ -21,6 +21,9 @@ pub enum ServiceError {
     /// The caller may see this but not do it.
     #[error("{0}")]
     Forbidden(String),
+    /// Names of tags that do not exist yet, which the caller may not create.
+    #[error("you may use existing tags only")]
+    NewTagsRefused(Vec<String>),
     /// `slug` is the slug of the user who has the email.
     #[error("a user with this email already exists")]
     EmailTaken { slug: String },

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::ServiceResult;
 use super::races::{free_slugs, until_won};
+use super::{ServiceError, ServiceResult};
 use crate::db::DbConn;
 use crate::db::slugs::SlugTable;
 use crate::db::tags;
@@ -13,8 +13,17 @@ use crate::domain::slug::tag_slug_base;
 use crate::domain::tag_name::TagName;
 use crate::models::{NewTagRow, TagRow};
 
-/// Finds each named tag, creating those that do not exist, and returns them
-/// in the order given (`names` must already be free of duplicate keys).
+/// Whether a caller's tag names may create tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewTags {
+    Create,
+    /// Every name must be a tag already; the new ones are refused (403).
+    Refuse,
+}
+
+/// Finds each named tag, creating those that do not exist (or refusing
+/// them, as `new_tags` says), and returns them in the order given (`names`
+/// must already be free of duplicate keys).
 ///
 /// The number of statements does not depend on the number of names: one
 /// `SELECT` by key; when some are new, one multi-row
@@ -29,12 +38,23 @@ pub fn get_or_create(
     conn: &mut DbConn,
     names: &[TagName],
     now: NaiveDateTime,
+    new_tags: NewTags,
 ) -> ServiceResult<Vec<TagRow>> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
     let keys: Vec<&str> = names.iter().map(TagName::key).collect();
     let mut found: HashMap<String, TagRow> = by_key(tags::held_by_keys(conn, &keys)?);
+    if new_tags == NewTags::Refuse {
+        let new: Vec<String> = names
+            .iter()
+            .filter(|name| !found.contains_key(name.key()))
+            .map(|name| name.display().to_owned())
+            .collect();
+        if !new.is_empty() {
+            return Err(ServiceError::NewTagsRefused(new));
+        }
+    }
     until_won("creating tags", |attempt| {
         let in_order: Option<Vec<TagRow>> = names
             .iter()

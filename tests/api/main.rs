@@ -21,6 +21,7 @@ mod process;
 mod proxy;
 mod races;
 mod revocation;
+mod roles;
 mod rules;
 mod search;
 mod security;

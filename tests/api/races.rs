@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use blog_backend::db::DbConn;
+use blog_backend::domain::audience::Identity;
 use blog_backend::domain::tag_name::TagName;
 use blog_backend::services::ServiceError;
 use blog_backend::services::tags::{self, NewTag, TagUpdate};
@@ -55,7 +56,7 @@ fn a_rename_that_loses_the_race_for_a_name_names_the_winner(backend: Backend) {
         slug: None,
         description: None,
     };
-    tags::create(&mut renamer, new_tag).unwrap();
+    tags::create(&mut renamer, new_tag, &Identity::OWNER).unwrap();
     let begin = match backend {
         Backend::Postgres => "BEGIN",
         Backend::Sqlite => "BEGIN IMMEDIATE",
@@ -70,7 +71,7 @@ fn a_rename_that_loses_the_race_for_a_name_names_the_winner(backend: Backend) {
             name: Some(TagName::parse("contested").unwrap()),
             ..Default::default()
         };
-        tags::update(&mut renamer, "old-name", update)
+        tags::update(&mut renamer, "old-name", update, &Identity::OWNER)
     });
     until_someone_waits_for_a_lock(&mut winner);
     blog_backend::on_backend!(&mut winner, c => c.batch_execute("COMMIT")).unwrap();

@@ -92,21 +92,28 @@ async fn revocations_take_effect_at_once_on_every_instance(a: TestApp, b: TestAp
 async fn a_role_change_takes_effect_at_once_on_every_instance(a: TestApp, b: TestApp) {
     a.create_user("Al", "al@example.com", "author", PASSWORD)
         .await;
+    a.admin_post("/tags", json!({"name": "Rust"}))
+        .await
+        .expect(201);
     let author = a.sign_in("al@example.com", PASSWORD).await;
-    let draft = json!({"title": "Draft"});
-    b.with_token(&author, Method::POST, "/posts", Some(draft.clone()))
+    let describe = json!({"description": "Systems"});
+    b.with_token(&author, Method::PATCH, "/tags/rust", Some(describe.clone()))
         .await
         .expect_problem(403);
     a.admin_patch("/users/al", json!({"role": "editor"}))
         .await
         .expect(200);
-    b.with_token(&author, Method::POST, "/posts", Some(draft.clone()))
+    b.with_token(&author, Method::PATCH, "/tags/rust", Some(describe))
+        .await
+        .expect(200);
+    let published = json!({"title": "Out now", "status": "published"});
+    a.with_token(&author, Method::POST, "/posts", Some(published.clone()))
         .await
         .expect(201);
     b.admin_patch("/users/al", json!({"role": "contributor"}))
         .await
         .expect(200);
-    a.with_token(&author, Method::POST, "/posts", Some(draft))
+    a.with_token(&author, Method::POST, "/posts", Some(published))
         .await
         .expect_problem(403);
 }

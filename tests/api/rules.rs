@@ -1,10 +1,14 @@
 //! Rules written twice, in SQL and in Rust, held against each other on a
-//! real database of each backend.
+//! real database of each backend: who sees a post, and who changes it.
 
 use std::collections::BTreeSet;
 
 use blog_backend::db::DbConn;
-use blog_backend::db::visibility::{is_scheduled, is_visible, scheduled, visible};
+use blog_backend::db::visibility::{
+    changeable_by_owner, is_changeable_by, is_scheduled, is_visible, owner_of_scope, scheduled,
+    visible,
+};
+use blog_backend::domain::audience::PostScope;
 use blog_backend::domain::people::OWNER_ID;
 use blog_backend::domain::time::now;
 use blog_backend::models::{NewPostRow, PostRow, PostStatus};
@@ -100,10 +104,56 @@ fn visibility_is_the_same_rule_in_sql_and_in_rust(backend: Backend) {
     assert_eq!((visible_in_sql.len(), scheduled_in_sql.len()), (2, 1));
 }
 
+/// Which posts a contributor or an author may change, as bulk actions pick
+/// them and as single-post routes check them.
+fn changeable_posts_are_the_same_rule_in_sql_and_in_rust(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend) else {
+        return;
+    };
+    let conn = &mut database.connect();
+    write_every_kind_of_post(conn);
+    let scopes = [
+        PostScope::Own(OWNER_ID),
+        PostScope::OwnDrafts(OWNER_ID),
+        PostScope::Own(OWNER_ID + 1),
+        PostScope::OwnDrafts(OWNER_ID + 1),
+    ];
+    let mut sizes = Vec::new();
+    for scope in scopes {
+        let owner = owner_of_scope(scope).expect("a scope of one user's posts");
+        let (rows, in_sql) = blog_backend::on_backend!(&mut *conn, c => {
+            let rows: Vec<PostRow> = posts::table.select(PostRow::as_select()).load(c).unwrap();
+            let in_sql: BTreeSet<i64> = posts::table
+                .filter(changeable_by_owner(owner.user_id, owner.drafts_only))
+                .select(posts::id)
+                .load::<i64>(c)
+                .unwrap()
+                .into_iter()
+                .collect();
+            (rows, in_sql)
+        });
+        let in_rust: BTreeSet<i64> = rows
+            .iter()
+            .filter(|post| is_changeable_by(scope, post))
+            .map(|post| post.id)
+            .collect();
+        assert_eq!(in_sql, in_rust, "{scope:?}");
+        sizes.push(in_sql.len());
+    }
+    // Every post is the owner's; drafts with no date, trashed or not, are
+    // the never published.
+    assert_eq!(sizes, [16, 2, 0, 0]);
+}
+
 mod sqlite {
     #[test]
     fn visibility_is_the_same_rule_in_sql_and_in_rust() {
         super::visibility_is_the_same_rule_in_sql_and_in_rust(super::Backend::Sqlite)
+    }
+
+    #[test]
+    fn changeable_posts_are_the_same_rule_in_sql_and_in_rust() {
+        super::changeable_posts_are_the_same_rule_in_sql_and_in_rust(super::Backend::Sqlite)
     }
 }
 
@@ -111,5 +161,10 @@ mod postgres {
     #[test]
     fn visibility_is_the_same_rule_in_sql_and_in_rust() {
         super::visibility_is_the_same_rule_in_sql_and_in_rust(super::Backend::Postgres)
+    }
+
+    #[test]
+    fn changeable_posts_are_the_same_rule_in_sql_and_in_rust() {
+        super::changeable_posts_are_the_same_rule_in_sql_and_in_rust(super::Backend::Postgres)
     }
 }

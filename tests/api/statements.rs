@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 use blog_backend::cache::{Cache, TagCounts, TagListQuery, TagSort};
 use blog_backend::db::DbConn;
 use blog_backend::db::posts::PostKey;
-use blog_backend::domain::audience::Audience;
+use blog_backend::domain::audience::{Audience, Identity, PostScope};
 use blog_backend::domain::page::{Page, PageRequest};
-use blog_backend::domain::people::OWNER_ID;
 use blog_backend::domain::tag_name::TagName;
 use blog_backend::domain::text::PostTitle;
 use blog_backend::domain::time::now;
@@ -18,7 +17,7 @@ use blog_backend::services::ServiceError;
 use blog_backend::services::posts::{
     self, BulkAction, GetPost, ListPosts, NewPost, PostFilter, PostUpdate,
 };
-use blog_backend::services::tag_names;
+use blog_backend::services::tag_names::{self, NewTags};
 use blog_backend::services::tags::GetTag;
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
@@ -78,7 +77,7 @@ fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)
 }
 
 fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
-    conn.transaction(|conn| tag_names::get_or_create(conn, names, now()))
+    conn.transaction(|conn| tag_names::get_or_create(conn, names, now(), NewTags::Create))
         .unwrap()
         .into_iter()
         .map(|tag| tag.name)
@@ -183,7 +182,7 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
                     published_at: None,
                     tags: names(&format!("tag {}", i % 7), 5),
                 },
-                OWNER_ID,
+                &Identity::OWNER,
             )
             .unwrap();
         }
@@ -271,7 +270,7 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
                 posts::create(
                     conn,
                     new_post(format!("Post {i}"), names("old", 2)),
-                    OWNER_ID,
+                    &Identity::OWNER,
                 )
                 .unwrap()
                 .post
@@ -289,16 +288,16 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
             BulkAction::RemoveTags(names("old", 1)),
         ];
         for action in &actions {
-            let (one, for_one) =
-                statements.during(|| posts::bulk(conn, &ids[..1], action).unwrap());
-            let (many, for_many) =
-                statements.during(|| posts::bulk(conn, &ids[1..], action).unwrap());
+            let (one, for_one) = statements
+                .during(|| posts::bulk(conn, &ids[..1], action, &Identity::OWNER).unwrap());
+            let (many, for_many) = statements
+                .during(|| posts::bulk(conn, &ids[1..], action, &Identity::OWNER).unwrap());
             assert_eq!((one.updated, many.updated), (1, 199), "{action:?}");
             assert_eq!(for_one.len(), for_many.len(), "{action:?}: {for_many:#?}");
         }
         // Publishing is a count of the matches and one UPDATE.
-        let (_, publish) =
-            statements.during(|| posts::bulk(conn, &ids, &BulkAction::Publish).unwrap());
+        let (_, publish) = statements
+            .during(|| posts::bulk(conn, &ids, &BulkAction::Publish, &Identity::OWNER).unwrap());
         assert_eq!(publish.len(), 2, "{publish:#?}");
     });
 }
@@ -306,11 +305,11 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
 fn publish(conn: &mut DbConn, title: &str, tags: Vec<TagName>) -> i64 {
     let mut post = new_post(title.to_owned(), tags);
     post.status = PostStatus::Published;
-    posts::create(conn, post, OWNER_ID).unwrap().post.id
+    posts::create(conn, post, &Identity::OWNER).unwrap().post.id
 }
 
 fn change(conn: &mut DbConn, id: i64, update: PostUpdate) {
-    posts::update(conn, id, update, None).unwrap();
+    posts::update(conn, id, update, None, &Identity::OWNER).unwrap();
 }
 
 fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) {
@@ -378,7 +377,7 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
         assert_eq!(other.total_count, 1);
         assert_eq!(tag(conn, "counted-0").total_count, 0);
 
-        posts::trash(conn, id).unwrap();
+        posts::trash(conn, id, &Identity::OWNER).unwrap();
         assert_eq!(tag(conn, "other-0").total_count, 0);
     });
 }
@@ -395,32 +394,36 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
     with_connection(backend, |conn, statements| {
         let cache = Cache::new();
         let id = publish(conn, "Read often", names("read", 4));
-        let draft = posts::create(conn, new_post("Unseen".into(), Vec::new()), OWNER_ID)
-            .unwrap()
-            .post
-            .id;
-        let read = |conn: &mut DbConn, id: i64, audience: Audience| {
+        let draft = posts::create(
+            conn,
+            new_post("Unseen".into(), Vec::new()),
+            &Identity::OWNER,
+        )
+        .unwrap()
+        .post
+        .id;
+        let read = |conn: &mut DbConn, id: i64, scope: Option<PostScope>| {
             statements.during(|| {
                 let read = GetPost {
                     key: PostKey::Id(id),
-                    audience,
+                    scope,
                 };
                 cache.read_on(conn, read)
             })
         };
-        let (post, first) = read(conn, id, Audience::Public);
+        let (post, first) = read(conn, id, None);
         let tags: Vec<String> = post.unwrap().tags.into_iter().map(|t| t.name).collect();
         assert_eq!(tags, ["read 0", "read 1", "read 2", "read 3"]);
         assert_eq!(first.len(), 2, "the sums, then the post: {first:#?}");
-        for audience in [Audience::Public, Audience::Admin] {
-            let (post, again) = read(conn, id, audience);
+        for scope in [None, Some(PostScope::Every)] {
+            let (post, again) = read(conn, id, scope);
             assert_eq!(post.unwrap().tags.len(), 4);
             assert_eq!(again.len(), 1, "the sums alone: {again:#?}");
         }
 
         // Remembered for the admin, and still not the public's.
-        assert!(read(conn, draft, Audience::Admin).0.is_ok());
-        let (hidden, run) = read(conn, draft, Audience::Public);
+        assert!(read(conn, draft, Some(PostScope::Every)).0.is_ok());
+        let (hidden, run) = read(conn, draft, None);
         assert!(matches!(hidden, Err(ServiceError::NotFound(_))));
         assert_eq!(run.len(), 1, "{run:#?}");
 
@@ -429,12 +432,12 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
             ..Default::default()
         };
         change(conn, id, retitle);
-        let (post, after_edit) = read(conn, id, Audience::Public);
+        let (post, after_edit) = read(conn, id, None);
         assert_eq!(post.unwrap().post.title, "Read again");
         assert_eq!(after_edit.len(), 2, "{after_edit:#?}");
 
         let untagged = publish(conn, "No tags", Vec::new());
-        let (post, _) = read(conn, untagged, Audience::Public);
+        let (post, _) = read(conn, untagged, None);
         assert!(post.unwrap().tags.is_empty());
     });
 }
@@ -534,8 +537,12 @@ fn links_carry_their_posts_public_order(backend: Backend) {
             )
         };
         let post = publish(conn, "Moves about", names("public", 3));
-        let draft =
-            posts::create(conn, new_post("Draft".into(), names("public", 2)), OWNER_ID).unwrap();
+        let draft = posts::create(
+            conn,
+            new_post("Draft".into(), names("public", 2)),
+            &Identity::OWNER,
+        )
+        .unwrap();
         assert_eq!((mismatched(conn), public_links(conn)), (0, 3));
         let steps: Vec<PostUpdate> = vec![
             PostUpdate {
@@ -565,9 +572,9 @@ fn links_carry_their_posts_public_order(backend: Backend) {
             assert_eq!(mismatched(conn), 0);
         }
         assert_eq!(public_links(conn), 2);
-        posts::bulk(conn, &[post], &BulkAction::Delete).unwrap();
+        posts::bulk(conn, &[post], &BulkAction::Delete, &Identity::OWNER).unwrap();
         assert_eq!((mismatched(conn), public_links(conn)), (0, 0));
-        posts::bulk(conn, &[post], &BulkAction::Restore).unwrap();
+        posts::bulk(conn, &[post], &BulkAction::Restore, &Identity::OWNER).unwrap();
         assert_eq!((mismatched(conn), public_links(conn)), (0, 2));
         let publish_all = format!(
             "UPDATE posts SET status = 'published', published_at = created_at WHERE id = {}",
@@ -642,7 +649,7 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
                 .collect();
             let id = publish(conn, &format!("Post {i}"), tags);
             if i % 5 == 0 {
-                posts::trash(conn, id).unwrap();
+                posts::trash(conn, id, &Identity::OWNER).unwrap();
             }
         }
         get_or_create(conn, &[TagName::parse("Unused").unwrap()]);

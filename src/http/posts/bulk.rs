@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::bodies::{BulkFields, BulkReport, BulkRequest};
 use crate::db::Database;
-use crate::http::auth::Editor;
+use crate::http::auth::Staff;
 use crate::http::extract::JsonBody;
 use crate::http::problem::ApiError;
 use crate::services::posts;
@@ -20,11 +20,13 @@ use crate::services::posts;
 )]
 pub async fn bulk(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     body: JsonBody<BulkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (ids, action) = body.into_inner().into_action()?;
-    let outcome = db.run(move |conn| posts::bulk(conn, &ids, &action)).await?;
+    let outcome = db
+        .run(move |conn| posts::bulk(conn, &ids, &action, &caller))
+        .await?;
     Ok(HttpResponse::Ok().json(BulkReport {
         matched: outcome.matched,
         updated: outcome.updated,

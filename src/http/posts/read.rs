@@ -9,6 +9,7 @@ use crate::cache::Cache;
 use crate::db::Database;
 use crate::db::post_lists::StatusFilter;
 use crate::db::posts::PostKey;
+use crate::db::visibility::owner_of_scope;
 use crate::domain::audience::Audience;
 use crate::domain::limits::{MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS};
 use crate::domain::slug::is_valid_slug;
@@ -85,7 +86,7 @@ async fn post_by_key(
 ) -> Result<HttpResponse, ApiError> {
     let read = GetPost {
         key,
-        audience: caller.audience(),
+        scope: caller.post_scope(),
     };
     let post = cache.read(db, caller.checked, read).await?;
     Ok(conditional_post_response(req, post))
@@ -117,8 +118,10 @@ pub struct ListParams {
     per_page: Option<u32>,
 }
 
-/// Parses list parameters; `status` other than `published` needs the token.
-fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiError> {
+/// Parses list parameters, and which list they read. `status` other than
+/// `published` needs a token; for contributors and authors it lists their
+/// own posts that they see (a contributor's drafts, an author's posts).
+fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audience), ApiError> {
     for (name, slugs) in [("tag", &params.tag), ("tag_any", &params.tag_any)] {
         if slugs.len() > MAX_TAG_FILTERS {
             return Err(bad_query(
@@ -149,27 +152,25 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<PostFilter, ApiErro
             )
         })?,
     };
+    let mut audience = caller.audience();
+    let mut owner = None;
     if params.status.is_some() && status != StatusFilter::Published {
-        match caller.audience() {
-            Audience::Admin => {}
-            Audience::Public if caller.is_authenticated() => {
-                return Err(ApiError::Forbidden(
-                    "posts that are not visible are listed for editors and administrators".into(),
-                ));
-            }
-            Audience::Public => {
-                return Err(ApiError::Unauthorized {
-                    token_presented: false,
-                });
-            }
-        }
+        let Some(scope) = caller.post_scope() else {
+            return Err(ApiError::Unauthorized {
+                token_presented: false,
+            });
+        };
+        owner = owner_of_scope(scope);
+        audience = Audience::Admin;
     }
-    Ok(PostFilter {
+    let filter = PostFilter {
         all_tags: params.tag,
         any_tags: params.tag_any,
         title_contains,
         status,
-    })
+        owner,
+    };
+    Ok((filter, audience))
 }
 
 /// Posts, newest `published_at` first: visible ones for everyone, any with
@@ -190,9 +191,10 @@ pub async fn list_posts(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.0;
     let page = page_request(params.page, params.per_page, POST_PAGE)?;
+    let (filter, audience) = post_filter(params, caller)?;
     let read = ListPosts {
-        filter: post_filter(params, caller)?,
-        audience: caller.audience(),
+        filter,
+        audience,
         page,
     };
     let found = cache.read(&db, caller.checked, read).await?;

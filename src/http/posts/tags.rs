@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::bodies::AddTagsRequest;
 use super::post_response;
 use crate::db::Database;
-use crate::http::auth::Editor;
+use crate::http::auth::Staff;
 use crate::http::extract::JsonBody;
 use crate::http::problem::ApiError;
 use crate::http::{rules, views};
@@ -22,19 +22,19 @@ use crate::services::posts;
     request_body = AddTagsRequest,
     responses(
         (status = 200, description = "The post with its tags", body = views::Post),
-        (status = 404, description = "No such post"),
+        (status = 404, description = "No such post, or not one the caller sees"),
     ),
 )]
 pub async fn add_tags(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     id: web::Path<i64>,
     body: JsonBody<AddTagsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let names = rules::parse_tag_names(body.into_inner().tags.value().unwrap_or_default());
     let id = id.into_inner();
     let post = db
-        .run(move |conn| posts::add_tags(conn, id, &names))
+        .run(move |conn| posts::add_tags(conn, id, &names, &caller))
         .await?;
     Ok(post_response(StatusCode::OK, post))
 }
@@ -56,12 +56,12 @@ pub async fn add_tags(
 )]
 pub async fn remove_tag(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, tag_slug) = path.into_inner();
     let post = db
-        .run(move |conn| posts::remove_tag(conn, id, &tag_slug))
+        .run(move |conn| posts::remove_tag(conn, id, &tag_slug, &caller))
         .await?;
     Ok(post_response(StatusCode::OK, post))
 }

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use super::bodies::{NewPostBody, PostFields};
 use super::post_response;
 use crate::db::Database;
-use crate::http::auth::Editor;
+use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
 use crate::http::{preconditions, views};
@@ -36,12 +36,12 @@ use crate::services::posts;
 )]
 pub async fn create_post(
     db: web::Data<Database>,
-    Editor(caller): Editor,
+    Staff(caller): Staff,
     body: JsonBody<NewPostBody>,
 ) -> Result<HttpResponse, ApiError> {
     let new_post = body.into_inner().0.into_new_post()?;
     let post = db
-        .run(move |conn| posts::create(conn, new_post, caller.user_id))
+        .run(move |conn| posts::create(conn, new_post, &caller))
         .await?;
     let location = format!("/api/v1/posts/{}", post.post.id);
     let mut response = post_response(StatusCode::CREATED, post);
@@ -67,7 +67,7 @@ pub async fn create_post(
     responses(
         (status = 200, description = "The changed post", body = views::Post,
             headers(("ETag" = String, description = "The post's new version"))),
-        (status = 404, description = "No such post"),
+        (status = 404, description = "No such post, or not one the caller sees"),
         (status = 409, description = "The slug is taken"),
         (status = 412, description = "`If-Match` does not match the post's ETag"),
     ),
@@ -75,7 +75,7 @@ pub async fn create_post(
 pub async fn update_post(
     req: HttpRequest,
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     id: web::Path<i64>,
     body: JsonBody<PostFields>,
 ) -> Result<HttpResponse, ApiError> {
@@ -83,7 +83,7 @@ pub async fn update_post(
     let update = body.into_inner().into_update()?;
     let id = id.into_inner();
     let post = db
-        .run(move |conn| posts::update(conn, id, update, expected.as_ref()))
+        .run(move |conn| posts::update(conn, id, update, expected.as_ref(), &caller))
         .await?;
     Ok(post_response(StatusCode::OK, post))
 }
@@ -105,21 +105,21 @@ pub struct DeleteParams {
     params(("id" = i64, Path, description = "The post's id", example = 1), DeleteParams),
     responses(
         (status = 204, description = "Trashed (or deleted)"),
-        (status = 404, description = "No such post"),
+        (status = 404, description = "No such post, or not one the caller sees"),
     ),
 )]
 pub async fn delete_post(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     id: web::Path<i64>,
     params: QueryParams<DeleteParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     if params.0.permanent {
-        db.run(move |conn| posts::delete_permanently(conn, id))
+        db.run(move |conn| posts::delete_permanently(conn, id, &caller))
             .await?;
     } else {
-        db.run(move |conn| posts::trash(conn, id)).await?;
+        db.run(move |conn| posts::trash(conn, id, &caller)).await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -133,15 +133,17 @@ pub async fn delete_post(
     params(("id" = i64, Path, description = "The post's id", example = 1)),
     responses(
         (status = 200, description = "The restored post", body = views::Post),
-        (status = 404, description = "No such post"),
+        (status = 404, description = "No such post, or not one the caller sees"),
     ),
 )]
 pub async fn restore_post(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let post = db.run(move |conn| posts::restore(conn, id)).await?;
+    let post = db
+        .run(move |conn| posts::restore(conn, id, &caller))
+        .await?;
     Ok(post_response(StatusCode::OK, post))
 }

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::bodies::{MergeRequest, NewTagBody, TagFields};
 use crate::db::Database;
-use crate::http::auth::Editor;
+use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::http::problem::ApiError;
 use crate::http::views;
@@ -31,11 +31,13 @@ use crate::services::tags;
 )]
 pub async fn create_tag(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     body: JsonBody<NewTagBody>,
 ) -> Result<HttpResponse, ApiError> {
     let new_tag = body.into_inner().0.into_new_tag()?;
-    let tag = db.run(move |conn| tags::create(conn, new_tag)).await?;
+    let tag = db
+        .run(move |conn| tags::create(conn, new_tag, &caller))
+        .await?;
     let location = format!("/api/v1/tags/{}", tag.tag.slug);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -58,14 +60,14 @@ pub async fn create_tag(
 )]
 pub async fn update_tag(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     slug: web::Path<String>,
     body: JsonBody<TagFields>,
 ) -> Result<HttpResponse, ApiError> {
     let update = body.into_inner().into_update()?;
     let slug = slug.into_inner();
     let tag = db
-        .run(move |conn| tags::update(conn, &slug, update))
+        .run(move |conn| tags::update(conn, &slug, update, &caller))
         .await?;
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, true)))
 }
@@ -93,13 +95,14 @@ pub struct DeleteParams {
 )]
 pub async fn delete_tag(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     slug: web::Path<String>,
     params: QueryParams<DeleteParams>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let force = params.0.force;
-    db.run(move |conn| tags::delete(conn, &slug, force)).await?;
+    db.run(move |conn| tags::delete(conn, &slug, force, &caller))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -118,14 +121,14 @@ pub async fn delete_tag(
 )]
 pub async fn merge_tag(
     db: web::Data<Database>,
-    _: Editor,
+    Staff(caller): Staff,
     slug: web::Path<String>,
     body: JsonBody<MergeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let into = body.into_inner().into.value().unwrap_or_default();
     let source = slug.into_inner();
     let target = db
-        .run(move |conn| tags::merge(conn, &source, &into))
+        .run(move |conn| tags::merge(conn, &source, &into, &caller))
         .await?;
     Ok(HttpResponse::Ok().json(views::Tag::new(target, true)))
 }

@@ -2,7 +2,10 @@
 
 use chrono::NaiveDateTime;
 
+use super::rules;
+use crate::db::visibility::owner_of_scope;
 use crate::db::{DbConn, bulk as statements, posts};
+use crate::domain::audience::Identity;
 use crate::domain::limits::MAX_TAGS_PER_POST;
 use crate::domain::tag_name::TagName;
 use crate::domain::time::now;
@@ -65,20 +68,43 @@ pub struct BulkOutcome {
 /// is one statement however many ids there are; around it the work is
 /// constant too (counting the matches, and for tags, get-or-create and the
 /// version bump).
-pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResult<BulkOutcome> {
+///
+/// Ids of posts the caller may not change count as unmatched: for a caller
+/// who may change only their own posts, one statement first picks (and on
+/// PostgreSQL locks) the ones they may, and the action sees those alone.
+pub fn bulk(
+    conn: &mut DbConn,
+    ids: &[i64],
+    action: &BulkAction,
+    actor: &Identity,
+) -> ServiceResult<BulkOutcome> {
+    if matches!(action, BulkAction::Publish | BulkAction::Unpublish) {
+        rules::may_publish(actor)?;
+    }
+    let new_tags = rules::new_tags(actor);
     let now = now();
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
+    let mut given = ids.to_vec();
+    given.sort_unstable();
+    given.dedup();
     conn.transaction(|conn| {
-        let matched = statements::count_existing(conn, &ids)?;
+        let (ids, matched) = match owner_of_scope(actor.post_scope()) {
+            None => {
+                let matched = statements::count_existing(conn, &given)?;
+                (given.clone(), usize::try_from(matched).unwrap_or(0))
+            }
+            Some(owner) => {
+                let ids = statements::changeable(conn, &given, owner)?;
+                let matched = ids.len();
+                (ids, matched)
+            }
+        };
         let updated = match action {
             BulkAction::Publish => statements::publish(conn, &ids, now)?,
             BulkAction::Unpublish => statements::unpublish(conn, &ids, now)?,
             BulkAction::Delete => statements::trash(conn, &ids, now)?,
             BulkAction::Restore => statements::restore(conn, &ids)?,
             BulkAction::AddTags(names) => {
-                let tags = get_or_create(conn, names, now)?;
+                let tags = get_or_create(conn, names, now, new_tags)?;
                 let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
                 attach(conn, &ids, &tag_ids, now)?
             }
@@ -88,10 +114,7 @@ pub fn bulk(conn: &mut DbConn, ids: &[i64], action: &BulkAction) -> ServiceResul
                 mark_changed(conn, changed, now)?
             }
         };
-        Ok(BulkOutcome {
-            matched: usize::try_from(matched).unwrap_or(0),
-            updated,
-        })
+        Ok(BulkOutcome { matched, updated })
     })
 }
 

@@ -2,8 +2,10 @@
 
 use chrono::NaiveDateTime;
 
+use super::rules;
 use crate::db::slugs::SlugTable;
 use crate::db::{DbConn, posts};
+use crate::domain::audience::Identity;
 use crate::domain::slug::{Slug, post_slug_base};
 use crate::domain::tag_name::TagName;
 use crate::domain::text::PostTitle;
@@ -27,15 +29,17 @@ pub struct NewPost {
 
 /// Creates a post with its tags (got or created by name). Publishing a post
 /// with no date dates it now. A slug not given is made from the title; a
-/// clash takes the lowest free suffix. `author` is the user who writes it.
-pub fn create(conn: &mut DbConn, new: NewPost, author: i64) -> ServiceResult<PostWithTags> {
+/// clash takes the lowest free suffix. `actor` writes it, and is its author.
+pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResult<PostWithTags> {
+    rules::may_date(actor, Some(new.status), new.published_at.is_some())?;
+    let new_tags = rules::new_tags(actor);
     let now = now();
     let published_at = match (new.status, new.published_at) {
         (PostStatus::Published, None) => Some(now),
         (_, published_at) => published_at,
     };
     let created: ServiceResult<PostWithTags> = conn.transaction(|conn| {
-        let tags = get_or_create(conn, &new.tags, now)?;
+        let tags = get_or_create(conn, &new.tags, now, new_tags)?;
         let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
         let base = match &new.slug {
             Some(slug) => slug.as_str().to_owned(),
@@ -55,7 +59,7 @@ pub fn create(conn: &mut DbConn, new: NewPost, author: i64) -> ServiceResult<Pos
                 published_at,
                 created_at: now,
                 updated_at: now,
-                author_id: author,
+                author_id: actor.user_id,
             };
             match posts::insert_with_links(conn, &row, &tag_ids)? {
                 Some(post) => Ok(Some(post)),

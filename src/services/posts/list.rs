@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use crate::cache::{
     CachedRead, CountedMemory, ListKey, ListOrder, Lookup, PageKey, TagCounts, TotalKey,
 };
-use crate::db::post_lists::{self, Counting, MatchingPosts, PageStart, StatusFilter, TagWalk};
+use crate::db::post_lists::{
+    self, Counting, MatchingPosts, Owner, PageStart, StatusFilter, TagWalk,
+};
 use crate::db::{DbConn, links, tags};
 use crate::domain::audience::Audience;
 use crate::domain::page::{Page, PageRequest};
@@ -26,6 +28,9 @@ pub struct PostFilter {
     pub title_contains: Option<String>,
     /// Only for the admin; the public always sees visible posts.
     pub status: StatusFilter,
+    /// Only this user's posts: what a contributor's or author's list of
+    /// posts that are not visible shows.
+    pub owner: Option<Owner>,
 }
 
 /// A page of posts, newest `published_at` first, with their tags.
@@ -82,6 +87,7 @@ impl ListPosts {
             all_tags,
             any_tags,
             title_contains: self.filter.title_contains.clone(),
+            owner: self.filter.owner,
         })
     }
 }
@@ -100,8 +106,10 @@ impl CachedRead for ListPosts {
             return Lookup::Found(Ok(Page::empty(self.page)));
         };
         // Whether a post matches depends on what `count_changes` watches,
-        // unless the title is searched.
-        let total_key = matching.title_contains.is_none().then(|| TotalKey {
+        // unless the title is searched. (Totals of one user's posts are not
+        // kept.)
+        let kept = matching.title_contains.is_none() && matching.owner.is_none();
+        let total_key = kept.then(|| TotalKey {
             status: matching.status,
             all_tags: matching.all_tags.clone(),
             any_tags: matching.any_tags.clone(),
@@ -153,7 +161,8 @@ impl CachedRead for ListPosts {
 fn order_of_every_post(matching: &MatchingPosts) -> Option<ListOrder> {
     let unfiltered = matching.all_tags.is_empty()
         && matching.any_tags.is_empty()
-        && matching.title_contains.is_none();
+        && matching.title_contains.is_none()
+        && matching.owner.is_none();
     match matching.status {
         StatusFilter::Published if unfiltered => Some(ListOrder::Public),
         StatusFilter::All if unfiltered => Some(ListOrder::Admin),

@@ -4,6 +4,7 @@ mod bulk;
 mod create;
 mod list;
 mod read;
+pub mod rules;
 mod tags;
 mod trash;
 mod update;

@@ -3,27 +3,29 @@
 use crate::cache::{CachedRead, Lookup, Memory};
 use crate::db::DbConn;
 use crate::db::posts::{self, PostKey};
-use crate::db::visibility::is_visible;
-use crate::domain::audience::Audience;
+use crate::db::visibility::is_seen_by;
+use crate::domain::audience::PostScope;
 use crate::models::PostWithTags;
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
-/// One post: any post for the admin (trashed ones too), visible posts only
-/// for the public.
+/// One post, if the reader sees it: visible posts for everyone, and those
+/// the reader's scope adds (for editors and administrators, any post,
+/// trashed ones too).
 ///
 /// From memory when a request that read the same committed changes read it
-/// (whether the public may see it is decided at the time of this request);
+/// (whether the reader may see it is decided at the time of this request);
 /// else one statement, the post joined to its tags.
 #[derive(Debug, Clone)]
 pub struct GetPost {
     pub key: PostKey,
-    pub audience: Audience,
+    /// The reader's scope; `None` for the public.
+    pub scope: Option<PostScope>,
 }
 
 impl GetPost {
     /// The post, if this reader may see it at `now`.
     fn shown(&self, post: PostWithTags, memory: &Memory) -> ServiceResult<PostWithTags> {
-        if self.audience == Audience::Public && !is_visible(&post.post, memory.now()) {
+        if !is_seen_by(self.scope, &post.post, memory.now()) {
             return Err(ServiceError::NotFound("post"));
         }
         Ok(post)

@@ -1,6 +1,8 @@
 //! The post tag routes: attaching tags to a post and detaching one.
 
+use super::rules;
 use crate::db::{DbConn, links, posts, tags};
+use crate::domain::audience::Identity;
 use crate::domain::limits::MAX_TAGS_PER_POST;
 use crate::domain::tag_name::TagName;
 use crate::domain::time::now;
@@ -10,14 +12,21 @@ use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
 /// Attaches tags by name after the post's own, getting or creating them
 /// as a create does; tags it already has stay where they are.
-pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<PostWithTags> {
+pub fn add_tags(
+    conn: &mut DbConn,
+    id: i64,
+    names: &[TagName],
+    actor: &Identity,
+) -> ServiceResult<PostWithTags> {
     let now = now();
+    let new_tags = rules::new_tags(actor);
     conn.transaction(|conn| {
-        posts::lock(conn, id).or_not_found("post")?;
+        let post = posts::lock(conn, id).or_not_found("post")?;
+        rules::may_change(actor, &post, now)?;
         let current = links::tags_of_posts(conn, &[id])?
             .remove(&id)
             .unwrap_or_default();
-        let new: Vec<TagRow> = get_or_create(conn, names, now)?
+        let new: Vec<TagRow> = get_or_create(conn, names, now, new_tags)?
             .into_iter()
             .filter(|tag| !current.iter().any(|have| have.id == tag.id))
             .collect();
@@ -47,10 +56,16 @@ pub fn add_tags(conn: &mut DbConn, id: i64, names: &[TagName]) -> ServiceResult<
 
 /// Detaches one tag from a post; the tag itself remains. Detaching a tag
 /// the post does not have changes nothing.
-pub fn remove_tag(conn: &mut DbConn, id: i64, tag_slug: &str) -> ServiceResult<PostWithTags> {
+pub fn remove_tag(
+    conn: &mut DbConn,
+    id: i64,
+    tag_slug: &str,
+    actor: &Identity,
+) -> ServiceResult<PostWithTags> {
     let now = now();
     conn.transaction(|conn| {
-        posts::lock(conn, id).or_not_found("post")?;
+        let post = posts::lock(conn, id).or_not_found("post")?;
+        rules::may_change(actor, &post, now)?;
         let tag_id = tags::id_of_slug(conn, tag_slug).or_not_found("tag")?;
         if links::unlink(conn, id, tag_id)? > 0 {
             posts::mark_edited(conn, &[id], now)?;

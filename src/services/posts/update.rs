@@ -3,7 +3,9 @@
 
 use chrono::NaiveDateTime;
 
+use super::rules;
 use crate::db::{DbConn, links, posts};
+use crate::domain::audience::{Identity, PostScope};
 use crate::domain::patch::Patch;
 use crate::domain::slug::Slug;
 use crate::domain::tag_name::TagName;
@@ -60,16 +62,26 @@ impl PostUpdate {
 /// row lock itself and checks `If-Match` in its `WHERE`; when it matches no
 /// row, one more statement tells a missing post (404) from a changed one
 /// (412). The links are replaced after the `UPDATE` has the row lock.
+/// A caller who may change only some posts has the post read, locked, and
+/// checked first.
 pub fn update(
     conn: &mut DbConn,
     id: i64,
     update: PostUpdate,
     expected: Option<&ExpectedVersion>,
+    actor: &Identity,
 ) -> ServiceResult<PostWithTags> {
+    let dated = matches!(update.published_at, Patch::Value(_));
+    rules::may_date(actor, update.status, dated)?;
+    let new_tags = rules::new_tags(actor);
     let now = now();
     conn.transaction(|conn| {
         // The transaction may run again after a deadlock.
         let update = update.clone();
+        if actor.post_scope() != PostScope::Every {
+            let post = posts::lock(conn, id).or_not_found("post")?;
+            rules::may_change(actor, &post, now)?;
+        }
         let (changes, unchecked) = if update.publishes() {
             (publishing_changes(conn, id, &update, expected, now)?, None)
         } else {
@@ -97,7 +109,7 @@ pub fn update(
         };
         match &update.tags {
             Some(names) => {
-                let tags = get_or_create(conn, names, now)?;
+                let tags = get_or_create(conn, names, now, new_tags)?;
                 let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
                 links::replace(conn, id, &tag_ids)?;
                 Ok(PostWithTags { post, tags })

@@ -3,11 +3,13 @@
 
 use crate::db::slugs::SlugTable;
 use crate::db::{DbConn, links, posts, tag_counts, tags};
+use crate::domain::audience::Identity;
 use crate::domain::patch::Patch;
 use crate::domain::slug::{Slug, tag_slug_base};
 use crate::domain::tag_name::TagName;
 use crate::domain::time::now;
 use crate::models::{NewTagRow, TagChangeset, TagRow, TagWithCounts};
+use crate::services::posts::rules;
 use crate::services::races::{free_slug, until_won};
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
@@ -22,7 +24,8 @@ pub struct NewTag {
 
 /// Creates a tag; a name that exists (case-insensitively) or a slug that is
 /// taken is a conflict naming the tag that has it.
-pub fn create(conn: &mut DbConn, new: NewTag) -> ServiceResult<TagWithCounts> {
+pub fn create(conn: &mut DbConn, new: NewTag, actor: &Identity) -> ServiceResult<TagWithCounts> {
+    rules::may_create_tag(actor)?;
     let now = now();
     let base = tag_slug_base(&new.name);
     conn.transaction(|conn| {
@@ -76,7 +79,13 @@ pub struct TagUpdate {
 /// name or slug another tag has is a conflict naming that tag, also when a
 /// concurrent request took it after this one looked: the update then runs
 /// again, and finds it.
-pub fn update(conn: &mut DbConn, slug: &str, update: TagUpdate) -> ServiceResult<TagWithCounts> {
+pub fn update(
+    conn: &mut DbConn,
+    slug: &str,
+    update: TagUpdate,
+    actor: &Identity,
+) -> ServiceResult<TagWithCounts> {
+    rules::may_manage_tags(actor)?;
     let now = now();
     let new_slug = until_won("changing a tag", |_| {
         match conn.transaction(|conn| change(conn, slug, &update)) {
@@ -133,7 +142,8 @@ fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<St
 
 /// Deletes a tag. While any post carries it (drafts and trashed posts
 /// included) that takes `force`, which detaches it everywhere first.
-pub fn delete(conn: &mut DbConn, slug: &str, force: bool) -> ServiceResult<()> {
+pub fn delete(conn: &mut DbConn, slug: &str, force: bool, actor: &Identity) -> ServiceResult<()> {
+    rules::may_manage_tags(actor)?;
     conn.transaction(|conn| {
         let tag = tags::lock_by_slug(conn, slug).or_not_found("tag")?;
         let carriers = links::carriers_of(conn, tag.id)?;
@@ -158,7 +168,9 @@ pub fn merge(
     conn: &mut DbConn,
     source_slug: &str,
     target_slug: &str,
+    actor: &Identity,
 ) -> ServiceResult<TagWithCounts> {
+    rules::may_manage_tags(actor)?;
     if source_slug == target_slug {
         return Err(ServiceError::Invalid {
             field: "into".into(),
