@@ -74,11 +74,22 @@ pub struct PostRow {
     pub author_id: i64,
 }
 
-/// A post with its tags, in the author's order.
+/// A post with its author and its tags, in the author's order.
 #[derive(Debug, Clone)]
 pub struct PostWithTags {
     pub post: PostRow,
+    pub author: AuthorRow,
     pub tags: Vec<TagRow>,
+}
+
+/// A post's author as posts show them: never email or role. Read beside
+/// a post as `db::posts::author_columns`, or from `users`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct AuthorRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -106,6 +117,7 @@ pub struct PostChangeset {
     pub excerpt: Option<Option<String>>,
     pub status: Option<PostStatus>,
     pub published_at: Option<Option<NaiveDateTime>>,
+    pub author_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]

@@ -102,10 +102,12 @@ impl<K: Eq + Hash, V> Remembered<K, V> {
     }
 }
 
-/// Roughly the memory a post with its tags takes.
+/// Roughly the memory a post with its author and tags takes.
 pub(super) fn post_bytes(item: &PostWithTags) -> usize {
     let post = &item.post;
-    512 + post.title.len()
+    512 + item.author.name.len()
+        + item.author.slug.len()
+        + post.title.len()
         + post.body.len()
         + post.slug.len()
         + post.excerpt.as_ref().map_or(0, String::len)

@@ -10,12 +10,13 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::change_counters::COUNT_CHANGES_SQL;
 use super::conn::DbConn;
+use super::posts::author_columns;
 use super::sql::{escape_like, unicode_lower};
 use super::url::Backend;
 pub use super::visibility::Owner;
 use super::visibility::{published_untrashed, scheduled, visible};
 use crate::domain::page::PageRequest;
-use crate::models::{PostRow, PostStatus};
+use crate::models::{AuthorRow, PostRow, PostStatus};
 use crate::on_backend;
 use crate::schema::{post_tags, post_titles, posts};
 
@@ -138,10 +139,11 @@ pub enum PageStart {
     Seek(ListKey),
 }
 
-/// A page of matching posts, and what was counted with it.
+/// A page of matching posts with their authors, and what was counted with
+/// it.
 #[derive(Debug)]
 pub struct PageOfPosts {
-    pub posts: Vec<PostRow>,
+    pub posts: Vec<(PostRow, AuthorRow)>,
     /// How many posts match, when counted.
     pub total: Option<i64>,
     /// The committed `count_changes` the total was counted at, when the
@@ -328,9 +330,10 @@ pub fn page(
     };
     let backend = conn.backend();
     let walk = Walk::on(backend, matching.tag_walk);
-    let rows: Vec<(PostRow, Option<i64>, Option<i64>)> = on_backend!(conn, c => {
+    let rows: Vec<(PostRow, AuthorRow, Option<i64>, Option<i64>)> = on_backend!(conn, c => {
         let counted = (
             PostRow::as_select(),
+            author_columns(),
             dsl::sql::<Nullable<BigInt>>(total),
             dsl::sql::<Nullable<BigInt>>(counted_at),
         );
@@ -373,13 +376,16 @@ pub fn page(
     });
     let (total, counted_at) = match (rows.first(), counting) {
         (_, Counting::Apart) => (Some(count(conn, matching, walk, now)?), None),
-        (Some(&(_, total, counted_at)), _) => (total, counted_at),
+        (Some(&(_, _, total, counted_at)), _) => (total, counted_at),
         // A page past the end has no row to carry the count.
         (None, Counting::WithPage) => (Some(count(conn, matching, walk, now)?), None),
         (None, _) => (None, None),
     };
     Ok(PageOfPosts {
-        posts: rows.into_iter().map(|(post, _, _)| post).collect(),
+        posts: rows
+            .into_iter()
+            .map(|(post, author, _, _)| (post, author))
+            .collect(),
         total,
         counted_at,
     })

@@ -1,14 +1,37 @@
 //! Statements on single posts.
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::conn::DbConn;
-use super::links;
 use super::prepared::{EditPost, LinkTags, WithLinks};
-use crate::models::{NewPostRow, PostChangeset, PostRow, PostWithTags, TagRow};
+use crate::models::{AuthorRow, NewPostRow, PostChangeset, PostRow, PostWithTags, TagRow};
 use crate::on_backend;
-use crate::schema::{post_tags, posts, tags};
+use crate::schema::{post_tags, posts, tags, users};
+
+/// A post's author, as columns of a statement on `posts`: each a lookup
+/// by primary key for each row the statement returns, which leaves the
+/// statement's plan over posts as it was.
+pub type AuthorColumns = (posts::author_id, SqlLiteral<Text>, SqlLiteral<Text>);
+
+pub fn author_columns() -> AuthorColumns {
+    (
+        posts::author_id,
+        dsl::sql("(SELECT users.name FROM users WHERE users.id = posts.author_id)"),
+        dsl::sql("(SELECT users.slug FROM users WHERE users.id = posts.author_id)"),
+    )
+}
+
+/// A user as a post's author.
+pub fn author(conn: &mut DbConn, user_id: i64) -> QueryResult<AuthorRow> {
+    on_backend!(conn, c => users::table
+        .find(user_id)
+        .select(AuthorRow::as_select())
+        .first(c))
+}
 
 /// How a single post is addressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,15 +86,15 @@ pub fn exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
         .get_result(c))
 }
 
-/// The post with its tags, whatever its state, in one statement: the post
-/// joined to its tags, a row for each tag.
+/// The post with its author and tags, whatever its state, in one
+/// statement: the post joined to its tags, a row for each tag.
 pub fn with_tags(conn: &mut DbConn, key: &PostKey) -> QueryResult<Option<PostWithTags>> {
-    let rows: Vec<(PostRow, Option<TagRow>)> = on_backend!(conn, c => {
+    let rows: Vec<(PostRow, AuthorRow, Option<TagRow>)> = on_backend!(conn, c => {
         // Joined flat: SQLite would materialise a nested join in full.
         let query = posts::table
             .left_join(post_tags::table)
             .left_join(tags::table.on(tags::id.eq(post_tags::tag_id)))
-            .select((PostRow::as_select(), Option::<TagRow>::as_select()))
+            .select((PostRow::as_select(), author_columns(), Option::<TagRow>::as_select()))
             .order_by(post_tags::position)
             .into_boxed();
         match key {
@@ -81,22 +104,14 @@ pub fn with_tags(conn: &mut DbConn, key: &PostKey) -> QueryResult<Option<PostWit
         .load(c)?
     });
     let mut rows = rows.into_iter();
-    let Some((post, first_tag)) = rows.next() else {
+    let Some((post, author, first_tag)) = rows.next() else {
         return Ok(None);
     };
     let tags = first_tag
         .into_iter()
-        .chain(rows.filter_map(|(_, tag)| tag))
+        .chain(rows.filter_map(|(_, _, tag)| tag))
         .collect();
-    Ok(Some(PostWithTags { post, tags }))
-}
-
-/// The post with its tags, read apart.
-pub fn with_its_tags(conn: &mut DbConn, post: PostRow) -> QueryResult<PostWithTags> {
-    let tags = links::tags_of_posts(conn, &[post.id])?
-        .remove(&post.id)
-        .unwrap_or_default();
-    Ok(PostWithTags { post, tags })
+    Ok(Some(PostWithTags { post, author, tags }))
 }
 
 /// Reads a post for a change. On PostgreSQL the row stays locked until the

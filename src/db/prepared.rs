@@ -215,6 +215,7 @@ pub struct EditPost<'a> {
     body: Option<&'a str>,
     excerpt_given: bool,
     excerpt: Option<&'a str>,
+    author_id: Option<i64>,
     now: NaiveDateTime,
     versions: Option<&'a [i64]>,
     returning: <PostRow as Selectable<Pg>>::SelectExpression,
@@ -236,6 +237,7 @@ impl<'a> EditPost<'a> {
             body: changes.body.as_deref(),
             excerpt_given: changes.excerpt.is_some(),
             excerpt: changes.excerpt.as_ref().and_then(Option::as_deref),
+            author_id: changes.author_id,
             now,
             versions,
             returning: <PostRow as Selectable<Pg>>::construct_selection(),
@@ -260,7 +262,9 @@ impl QueryFragment<Pg> for EditPost<'_> {
         out.push_bind_param::<Bool, _>(&self.excerpt_given)?;
         out.push_sql(" THEN ");
         out.push_bind_param::<Nullable<Text>, _>(&self.excerpt)?;
-        out.push_sql(" ELSE excerpt END, updated_at = ");
+        out.push_sql(" ELSE excerpt END, author_id = COALESCE(");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.author_id)?;
+        out.push_sql(", author_id), updated_at = ");
         out.push_bind_param::<Timestamp, _>(&self.now)?;
         out.push_sql(", version = version + 1 WHERE id = ");
         out.push_bind_param::<BigInt, _>(&self.id)?;

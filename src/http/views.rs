@@ -62,6 +62,7 @@ impl From<TagRow> for TagRef {
     "id": 42, "title": "Hello, Rust", "slug": "hello-rust", "body": "Why we chose Rust.",
     "excerpt": null, "status": "published", "published_at": "2026-11-20T10:00:00Z",
     "created_at": "2026-11-19T08:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
+    "author": {"id": 2, "name": "Ada Lovelace", "slug": "ada-lovelace"},
     "tags": [{"id": 7, "name": "Rust", "slug": "rust"}, {"id": 9, "name": "Web", "slug": "web"}]
 }))]
 pub struct Post {
@@ -78,6 +79,8 @@ pub struct Post {
     /// Only trashed posts have it, and only the admin sees them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Time>,
+    /// Who the post is by: never their email or role.
+    pub author: UserRef,
     pub tags: Vec<TagRef>,
 }
 
@@ -91,7 +94,7 @@ fn status_schema() -> Schema {
 }
 
 impl From<PostWithTags> for Post {
-    fn from(PostWithTags { post, tags }: PostWithTags) -> Self {
+    fn from(PostWithTags { post, author, tags }: PostWithTags) -> Self {
         Post {
             id: post.id,
             title: post.title,
@@ -103,6 +106,11 @@ impl From<PostWithTags> for Post {
             created_at: Time(post.created_at),
             updated_at: Time(post.updated_at),
             deleted_at: post.deleted_at.map(Time),
+            author: UserRef {
+                id: author.id,
+                name: author.name,
+                slug: author.slug,
+            },
             tags: tags.into_iter().map(TagRef::from).collect(),
         }
     }

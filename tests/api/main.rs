@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod authors;
 mod bulk;
 mod concurrency;
 mod counts;

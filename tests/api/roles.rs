@@ -130,6 +130,10 @@ cells! {
     author_bulk_changes_own_posts = bulk_changes("author");
     editor_bulk_changes_every_post = bulk_changes("editor");
     administrator_bulk_changes_every_post = bulk_changes("administrator");
+    contributor_may_not_set_author = sets_author("contributor");
+    author_may_not_set_author = sets_author("author");
+    editor_sets_author = sets_author("editor");
+    administrator_sets_author = sets_author("administrator");
 }
 
 /// Reads of single posts and lists of posts that are not visible.
@@ -473,4 +477,33 @@ async fn bulk_changes(app: &TestApp, member: &Member) {
         total(app, "/posts?status=draft").await,
         member.expects([2, 1, 0, 0])
     );
+}
+
+/// `author` on create and on `PATCH`: giving a post to another user.
+async fn sets_author(app: &TestApp, member: &Member) {
+    app.create_user("Heir", "heir@example.com", "author", PASSWORD)
+        .await;
+    let allowed = member.expects([403, 403, 201, 201]);
+    let body = json!({"title": "For the heir", "author": "heir"});
+    let reply = member.call(app, Method::POST, "/posts", Some(body)).await;
+    let reply = check(reply, allowed);
+    if allowed == 201 {
+        assert_eq!(reply.body["author"]["slug"], "heir");
+    }
+    assert_eq!(
+        total(app, "/posts?status=all").await,
+        member.expects([0, 0, 1, 1])
+    );
+
+    let own_draft = member.draft(app, "Mine").await;
+    let path = format!("/posts/{own_draft}");
+    let give = json!({"author": "heir"});
+    let reply = member.call(app, Method::PATCH, &path, Some(give)).await;
+    check(reply, member.expects([403, 403, 200, 200]));
+    let now = app.admin_get(&path).await.expect(200);
+    let expected_author = match allowed {
+        201 => "heir",
+        _ => member.role,
+    };
+    assert_eq!(now.body["author"]["slug"], expected_author);
 }

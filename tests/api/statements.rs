@@ -134,11 +134,11 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         let (_, create_one) = statements.during(|| publish(conn, "One tag", names("w", 1)));
         let (id, create_many) = statements.during(|| publish(conn, "Many tags", names("w", 20)));
         assert_eq!(create_one.len(), create_many.len(), "{create_many:#?}");
-        // Tags by key, the new ones, then the post with its links: one
-        // statement on PostgreSQL; SQLite inserts the links apart.
+        // The author, tags by key, the new ones, then the post with its
+        // links: one statement on PostgreSQL; SQLite inserts the links apart.
         let expected = match backend {
-            Backend::Postgres => 2 + 1,
-            Backend::Sqlite => 2 + 2,
+            Backend::Postgres => 3 + 1,
+            Backend::Sqlite => 3 + 2,
         };
         assert_eq!(create_many.len(), expected, "{create_many:#?}");
 
@@ -149,12 +149,12 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         let (_, replace_one) = statements.during(|| change(conn, id, retag(1)));
         let (_, replace_many) = statements.during(|| change(conn, id, retag(20)));
         assert_eq!(replace_one.len(), replace_many.len(), "{replace_many:#?}");
-        // The post, tags by key, the links.
+        // The post, tags by key, the links, the author.
         let links = match backend {
             Backend::Postgres => 1,
             Backend::Sqlite => 2,
         };
-        assert_eq!(replace_many.len(), 2 + links, "{replace_many:#?}");
+        assert_eq!(replace_many.len(), 3 + links, "{replace_many:#?}");
         assert!(replace_many[0].starts_with("UPDATE"), "{replace_many:#?}");
 
         // Publishing reads the post first: an undated one is dated now.
@@ -163,7 +163,7 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
             ..Default::default()
         };
         let (_, publishing) = statements.during(|| change(conn, id, publish_again));
-        // The post for update, the UPDATE, its tags.
+        // The post for update, the UPDATE, the post with its author and tags.
         assert_eq!(publishing.len(), 3, "{publishing:#?}");
     });
 }
@@ -181,6 +181,7 @@ fn a_page_of_posts_with_their_tags_takes_three_statements(backend: Backend) {
                     status: PostStatus::Published,
                     published_at: None,
                     tags: names(&format!("tag {}", i % 7), 5),
+                    author: None,
                 },
                 &Identity::OWNER,
             )
@@ -260,6 +261,7 @@ fn new_post(title: String, tags: Vec<TagName>) -> NewPost {
         status: PostStatus::Draft,
         published_at: None,
         tags,
+        author: None,
     }
 }
 

@@ -59,6 +59,12 @@ pub struct PostFields {
     #[validate(custom(function = "rules::tag_list"), nested)]
     #[schema(schema_with = schemas::tag_names_schema)]
     tags: Patch<Vec<TagNameInput>>,
+    /// The slug of the user the post is by (editors and administrators);
+    /// the writer when not given on create. Never `null`.
+    #[serde(default)]
+    #[validate(custom(function = "rules::slug"))]
+    #[schema(schema_with = schemas::slug_schema)]
+    author: Patch<String>,
     #[serde(flatten)]
     #[schema(ignore)]
     unknown: UnknownFields,
@@ -73,6 +79,7 @@ impl RequestBody for PostFields {
         "status",
         "published_at",
         "tags",
+        "author",
     ];
 
     fn unknown_fields(&self) -> &UnknownFields {
@@ -94,6 +101,7 @@ impl PostFields {
             excerpt: self.excerpt,
             published_at: parse_time(self.published_at)?,
             tags: self.tags.value().map(rules::parse_tag_names),
+            author: self.author.value(),
         })
     }
 
@@ -107,6 +115,7 @@ impl PostFields {
             status: parse_status(self.status).unwrap_or(PostStatus::Draft),
             published_at: parse_time(self.published_at)?.value(),
             tags: rules::parse_tag_names(self.tags.value().unwrap_or_default()),
+            author: self.author.value(),
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 
+use super::authors::{named_author, no_such_author};
 use super::rules;
 use crate::db::slugs::SlugTable;
 use crate::db::{DbConn, posts};
@@ -25,11 +26,15 @@ pub struct NewPost {
     pub published_at: Option<NaiveDateTime>,
     /// Free of duplicate keys, in the author's order.
     pub tags: Vec<TagName>,
+    /// The slug of the user the post is written for; the writer when
+    /// absent.
+    pub author: Option<String>,
 }
 
 /// Creates a post with its tags (got or created by name). Publishing a post
 /// with no date dates it now. A slug not given is made from the title; a
-/// clash takes the lowest free suffix. `actor` writes it, and is its author.
+/// clash takes the lowest free suffix. `actor` writes it, and is its author
+/// unless it names another.
 pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResult<PostWithTags> {
     rules::may_date(actor, Some(new.status), new.published_at.is_some())?;
     let new_tags = rules::new_tags(actor);
@@ -39,6 +44,13 @@ pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResul
         (_, published_at) => published_at,
     };
     let created: ServiceResult<PostWithTags> = conn.transaction(|conn| {
+        let author = match &new.author {
+            Some(slug) => named_author(conn, actor, slug)?,
+            None => posts::author(conn, actor.user_id).map_err(|error| match error {
+                diesel::result::Error::NotFound => ServiceError::CallerGone,
+                error => error.into(),
+            })?,
+        };
         let tags = get_or_create(conn, &new.tags, now, new_tags)?;
         let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
         let base = match &new.slug {
@@ -59,7 +71,7 @@ pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResul
                 published_at,
                 created_at: now,
                 updated_at: now,
-                author_id: actor.user_id,
+                author_id: author.id,
             };
             match posts::insert_with_links(conn, &row, &tag_ids)? {
                 Some(post) => Ok(Some(post)),
@@ -67,11 +79,12 @@ pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResul
                 None => Ok(None),
             }
         })?;
-        Ok(PostWithTags { post, tags })
+        Ok(PostWithTags { post, author, tags })
     });
-    match created {
+    match (created, &new.author) {
         // The author was deleted while the request ran.
-        Err(error) if error.violates_foreign_key() => Err(ServiceError::CallerGone),
-        outcome => outcome,
+        (Err(error), Some(slug)) if error.violates_foreign_key() => Err(no_such_author(slug)),
+        (Err(error), None) if error.violates_foreign_key() => Err(ServiceError::CallerGone),
+        (outcome, _) => outcome,
     }
 }

@@ -209,15 +209,16 @@ pub fn load_page(
         None => PageStart::Offset,
     };
     let found = post_lists::page(conn, &key.matching, key.page, start, memory.now(), counting)?;
-    let ids: Vec<i64> = found.posts.iter().map(|post| post.id).collect();
+    let ids: Vec<i64> = found.posts.iter().map(|(post, _)| post.id).collect();
     let mut tags = tags_of_posts(conn, memory.counts(), &ids)?;
     let page = Page {
         items: found
             .posts
             .into_iter()
-            .map(|post| PostWithTags {
+            .map(|(post, author)| PostWithTags {
                 tags: tags.remove(&post.id).unwrap_or_default(),
                 post,
+                author,
             })
             .collect(),
         request: key.page,

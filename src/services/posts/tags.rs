@@ -1,6 +1,6 @@
 //! The post tag routes: attaching tags to a post and detaching one.
 
-use super::rules;
+use super::{reread, rules};
 use crate::db::{DbConn, links, posts, tags};
 use crate::domain::audience::Identity;
 use crate::domain::limits::MAX_TAGS_PER_POST;
@@ -46,11 +46,7 @@ pub fn add_tags(
             links::link(conn, id, &tag_ids, next_position)?;
             posts::mark_edited(conn, &[id], now)?;
         }
-        let post = posts::find(conn, id).or_not_found("post")?;
-        Ok(PostWithTags {
-            post,
-            tags: current.into_iter().chain(new).collect(),
-        })
+        reread(conn, id)
     })
 }
 
@@ -70,7 +66,6 @@ pub fn remove_tag(
         if links::unlink(conn, id, tag_id)? > 0 {
             posts::mark_edited(conn, &[id], now)?;
         }
-        let post = posts::find(conn, id).or_not_found("post")?;
-        Ok(posts::with_its_tags(conn, post)?)
+        reread(conn, id)
     })
 }

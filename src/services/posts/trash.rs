@@ -1,6 +1,6 @@
 //! The trash: trashing, restoring, deleting for good.
 
-use super::rules;
+use super::{reread, rules};
 use crate::db::{DbConn, posts};
 use crate::domain::audience::{Identity, PostScope};
 use crate::domain::time::now;
@@ -24,12 +24,12 @@ pub fn trash(conn: &mut DbConn, id: i64, actor: &Identity) -> ServiceResult<()> 
 pub fn restore(conn: &mut DbConn, id: i64, actor: &Identity) -> ServiceResult<PostWithTags> {
     let now = now();
     conn.transaction(|conn| {
-        let mut post = posts::lock(conn, id).or_not_found("post")?;
+        let post = posts::lock(conn, id).or_not_found("post")?;
         rules::may_change(actor, &post, now)?;
         if post.deleted_at.is_some() {
-            post = posts::restore(conn, id)?;
+            posts::restore(conn, id)?;
         }
-        Ok(posts::with_its_tags(conn, post)?)
+        reread(conn, id)
     })
 }
 

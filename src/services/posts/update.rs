@@ -3,7 +3,8 @@
 
 use chrono::NaiveDateTime;
 
-use super::rules;
+use super::authors::{named_author, no_such_author};
+use super::{reread, rules};
 use crate::db::{DbConn, links, posts};
 use crate::domain::audience::{Identity, PostScope};
 use crate::domain::patch::Patch;
@@ -44,6 +45,8 @@ pub struct PostUpdate {
     pub published_at: Patch<NaiveDateTime>,
     /// Replaces the post's tags, in this order.
     pub tags: Option<Vec<TagName>>,
+    /// The slug of the user the post is given to.
+    pub author: Option<String>,
 }
 
 impl PostUpdate {
@@ -82,11 +85,29 @@ pub fn update(
             let post = posts::lock(conn, id).or_not_found("post")?;
             rules::may_change(actor, &post, now)?;
         }
+        let author = match &update.author {
+            Some(slug) => Some(named_author(conn, actor, slug)?),
+            None => None,
+        };
+        let author_id = author.as_ref().map(|author| author.id);
         let (changes, unchecked) = if update.publishes() {
-            (publishing_changes(conn, id, &update, expected, now)?, None)
+            let changes = publishing_changes(conn, id, &update, expected, now)?;
+            (
+                PostChangeset {
+                    author_id,
+                    ..changes
+                },
+                None,
+            )
         } else {
             // Not publishing: `published_at` is absent.
-            (changes(&update, None), expected)
+            (
+                PostChangeset {
+                    author_id,
+                    ..changes(&update, None)
+                },
+                expected,
+            )
         };
         let versions = match unchecked {
             Some(ExpectedVersion::OneOf(versions)) => Some(versions.as_slice()),
@@ -94,10 +115,12 @@ pub fn update(
         };
         let updated = posts::update(conn, id, &changes, now, versions).map_err(|error| {
             let error = ServiceError::from(error);
-            match &changes.slug {
-                Some(slug) if error.violates_unique("slug") => {
+            match (&changes.slug, &update.author) {
+                (Some(slug), _) if error.violates_unique("slug") => {
                     ServiceError::SlugTaken { slug: slug.clone() }
                 }
+                // The named user was deleted while the request ran.
+                (_, Some(slug)) if error.violates_foreign_key() => no_such_author(slug),
                 _ => error,
             }
         })?;
@@ -112,9 +135,13 @@ pub fn update(
                 let tags = get_or_create(conn, names, now, new_tags)?;
                 let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
                 links::replace(conn, id, &tag_ids)?;
-                Ok(PostWithTags { post, tags })
+                let author = match author {
+                    Some(author) => author,
+                    None => posts::author(conn, post.author_id)?,
+                };
+                Ok(PostWithTags { post, author, tags })
             }
-            None => Ok(posts::with_its_tags(conn, post)?),
+            None => reread(conn, id),
         }
     })
 }
@@ -151,5 +178,6 @@ fn changes(update: &PostUpdate, published_at: Option<Option<NaiveDateTime>>) -> 
         excerpt: update.excerpt.clone().into_change(),
         status: update.status,
         published_at,
+        author_id: None,
     }
 }

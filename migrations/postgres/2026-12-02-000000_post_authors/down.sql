@@ -1,0 +1,1 @@
+DROP TRIGGER users_post_edit ON users;

@@ -1,0 +1,115 @@
+//! Authors on posts: who a post is by, everywhere a post is shown, kept
+//! current when the user is renamed, and given to another user by editors.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+crate::on_both_backends!(
+    every_post_names_its_author_and_nothing_private,
+    a_renamed_author_shows_at_once,
+    author_names_an_existing_user,
+);
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Only `id`, `name` and `slug`: never email or role.
+fn assert_author(post: &Value, slug: &str, name: &str) {
+    let author = post["author"].as_object().expect("an author");
+    let mut members: Vec<&str> = author.keys().map(String::as_str).collect();
+    members.sort_unstable();
+    assert_eq!(members, ["id", "name", "slug"], "{post}");
+    assert_eq!(author["slug"], slug);
+    assert_eq!(author["name"], name);
+}
+
+async fn every_post_names_its_author_and_nothing_private(app: TestApp) {
+    app.create_user("Ada Lovelace", "ada@example.com", "author", PASSWORD)
+        .await;
+    let ada = app.sign_in("ada@example.com", PASSWORD).await;
+    let body = json!({"title": "Notes", "status": "published", "tags": ["Maths"]});
+    let created = app
+        .with_token(&ada, Method::POST, "/posts", Some(body))
+        .await
+        .expect(201);
+    assert_author(&created.body, "ada-lovelace", "Ada Lovelace");
+    let id = created.body["id"].clone();
+    let owners = app.publish("Owner's", &["maths"]).await;
+    assert_author(&owners, "owner", "Owner");
+
+    let one = app.get(&format!("/posts/{id}")).await.expect(200);
+    assert_author(&one.body, "ada-lovelace", "Ada Lovelace");
+    let by_slug = app.get("/posts/slug/notes").await.expect(200);
+    assert_author(&by_slug.body, "ada-lovelace", "Ada Lovelace");
+    for list in ["/posts", "/tags/maths/posts"] {
+        let page = app.get(list).await.expect(200);
+        let items = page.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{list}");
+        assert_author(&items[0], "owner", "Owner");
+        assert_author(&items[1], "ada-lovelace", "Ada Lovelace");
+    }
+    let edited = app
+        .admin_patch(&format!("/posts/{id}"), json!({"tags": ["Maths", "Logic"]}))
+        .await
+        .expect(200);
+    assert_author(&edited.body, "ada-lovelace", "Ada Lovelace");
+}
+
+async fn a_renamed_author_shows_at_once(app: TestApp) {
+    app.create_user("Ada", "ada@example.com", "author", PASSWORD)
+        .await;
+    let ada = app.sign_in("ada@example.com", PASSWORD).await;
+    let body = json!({"title": "Notes", "status": "published"});
+    let id = app
+        .with_token(&ada, Method::POST, "/posts", Some(body))
+        .await
+        .expect(201)
+        .body["id"]
+        .clone();
+    // Read twice, so that the post and the page are remembered.
+    for _ in 0..2 {
+        app.get(&format!("/posts/{id}")).await.expect(200);
+        app.get("/posts").await.expect(200);
+    }
+    app.with_token(
+        &ada,
+        Method::PATCH,
+        "/users/ada",
+        Some(json!({"name": "Ada King"})),
+    )
+    .await
+    .expect(200);
+    let one = app.get(&format!("/posts/{id}")).await.expect(200);
+    assert_author(&one.body, "ada", "Ada King");
+    let page = app.get("/posts").await.expect(200);
+    assert_author(&page.body["items"][0], "ada", "Ada King");
+}
+
+async fn author_names_an_existing_user(app: TestApp) {
+    let post = app.create_post(json!({"title": "Draft"})).await;
+    let path = format!("/posts/{}", post["id"]);
+    for (author, status) in [
+        (json!("nobody"), 422),
+        (json!(null), 422),
+        (json!("Not A Slug"), 422),
+        (json!(5), 400),
+    ] {
+        let reply = app
+            .admin_patch(&path, json!({"author": author, "title": "Changed"}))
+            .await
+            .expect_problem(status);
+        if status == 422 {
+            assert!(reply.body["errors"]["author"].is_array(), "{}", reply.body);
+        }
+    }
+    let unchanged = app.admin_get(&path).await.expect(200);
+    assert_eq!(unchanged.body["title"], "Draft");
+    assert_author(&unchanged.body, "owner", "Owner");
+    let reply = app
+        .admin_post("/posts", json!({"title": "Orphan", "author": "nobody"}))
+        .await
+        .expect_problem(422);
+    assert!(reply.body["errors"]["author"].is_array());
+    assert_eq!(app.admin_get("/posts?status=all").await.body["total"], 1);
+}
