@@ -18,7 +18,7 @@ use super::visibility::{published_untrashed, scheduled, visible};
 use crate::domain::page::PageRequest;
 use crate::models::{AuthorRow, PostRow, PostStatus};
 use crate::on_backend;
-use crate::schema::{post_tags, post_titles, posts};
+use crate::schema::{post_tags, post_titles, posts, users};
 
 /// Which posts a list shows, by their state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -108,6 +108,8 @@ pub struct MatchingPosts {
     pub title_contains: Option<String>,
     /// Only this user's posts.
     pub owner: Option<Owner>,
+    /// Posts by any of these users (slugs), when not empty.
+    pub author_slugs: Vec<String>,
     pub tag_walk: TagWalk,
 }
 
@@ -175,6 +177,16 @@ fn draft() -> _ {
 #[dsl::auto_type]
 fn written_by(user_id: i64) -> _ {
     posts::author_id.eq(user_id)
+}
+
+/// By any of the users with these slugs.
+#[dsl::auto_type]
+fn by_any_of(slugs: Vec<String>) -> _ {
+    posts::author_id.eq_any(
+        users::table
+            .filter(users::slug.eq_any(slugs))
+            .select(users::id),
+    )
 }
 
 #[dsl::auto_type]
@@ -267,6 +279,7 @@ where
         + methods::FilterDsl<carries_any, Output = Q>
         + methods::FilterDsl<written_by, Output = Q>
         + methods::FilterDsl<with_status, Output = Q>
+        + methods::FilterDsl<by_any_of, Output = Q>
         + methods::FilterDsl<TitleLike, Output = Q>
         + methods::FilterDsl<TitlesHolding, Output = Q>,
 {
@@ -282,6 +295,9 @@ where
         if owner.drafts_only {
             query = methods::FilterDsl::filter(query, with_status(PostStatus::Draft));
         }
+    }
+    if !matching.author_slugs.is_empty() {
+        query = methods::FilterDsl::filter(query, by_any_of(matching.author_slugs.clone()));
     }
     for &tag_id in &matching.all_tags {
         query = match walk {

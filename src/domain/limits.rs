@@ -17,6 +17,8 @@ pub const MAX_TAGS_PER_POST: usize = 25;
 pub const MAX_BULK_IDS: usize = 1000;
 /// `tag` filters of one post list, and `tag_any` filters, each.
 pub const MAX_TAG_FILTERS: usize = 10;
+/// Authors a post list may be filtered by (any of them).
+pub const MAX_AUTHOR_FILTERS: usize = 10;
 /// `q` of a post list (a substring of the title), in characters.
 pub const POST_SEARCH_MAX_CHARS: usize = 200;
 /// `q` of a tag list (a prefix of the name), in characters: no name is

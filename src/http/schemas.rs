@@ -10,10 +10,10 @@ use utoipa::openapi::schema::{
 use crate::cache::TagSort;
 use crate::db::post_lists::StatusFilter;
 use crate::domain::limits::{
-    EMAIL_MAX_CHARS, EXCERPT_MAX_CHARS, KEY_NAME_MAX_CHARS, MAX_BULK_IDS, MAX_TAG_FILTERS,
-    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, POST_PAGE, POST_SEARCH_MAX_CHARS, PageSize,
-    SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS,
-    TITLE_MAX_CHARS, USER_BIO_MAX_CHARS, USER_NAME_MAX_CHARS, USER_PAGE,
+    EMAIL_MAX_CHARS, EXCERPT_MAX_CHARS, KEY_NAME_MAX_CHARS, MAX_AUTHOR_FILTERS, MAX_BULK_IDS,
+    MAX_TAG_FILTERS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, POST_PAGE, POST_SEARCH_MAX_CHARS,
+    PageSize, SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE,
+    TAG_PREFIX_MAX_CHARS, TITLE_MAX_CHARS, USER_BIO_MAX_CHARS, USER_NAME_MAX_CHARS, USER_PAGE,
 };
 use crate::domain::people::Role;
 use crate::models::PostStatus;
@@ -128,6 +128,17 @@ pub fn tag_filter_schema() -> Array {
     ArrayBuilder::new()
         .items(slug_schema())
         .max_items(Some(MAX_TAG_FILTERS))
+        .build()
+}
+
+pub fn author_filter_schema() -> Array {
+    ArrayBuilder::new()
+        .items(
+            string_schema()
+                .pattern(Some(SLUG_PATTERN))
+                .examples(["ada-lovelace"]),
+        )
+        .max_items(Some(MAX_AUTHOR_FILTERS))
         .build()
 }
 

@@ -10,6 +10,7 @@ crate::on_both_backends!(
     every_post_names_its_author_and_nothing_private,
     a_renamed_author_shows_at_once,
     author_names_an_existing_user,
+    posts_are_filtered_by_any_of_their_authors,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -112,4 +113,67 @@ async fn author_names_an_existing_user(app: TestApp) {
         .expect_problem(422);
     assert!(reply.body["errors"]["author"].is_array());
     assert_eq!(app.admin_get("/posts?status=all").await.body["total"], 1);
+}
+
+/// The titles of a list, in order.
+async fn titles(app: &TestApp, path: &str) -> Vec<String> {
+    let page = app.get(path).await.expect(200);
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|post| post["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn posts_are_filtered_by_any_of_their_authors(app: TestApp) {
+    for (name, email) in [("Ada", "ada@example.com"), ("Bo", "bo@example.com")] {
+        app.create_user(name, email, "author", PASSWORD).await;
+    }
+    let by = |title: &str, author: &str, tags: &[&str]| json!({"title": title, "author": author, "status": "published", "tags": tags});
+    for body in [
+        by("Ada on Rust", "ada", &["Rust"]),
+        by("Bo on Go", "bo", &["Go"]),
+        by("Bo on Rust", "bo", &["Rust"]),
+        json!({"title": "Ada's draft", "author": "ada"}),
+    ] {
+        app.create_post(body).await;
+    }
+    app.publish("Owner's", &["Rust"]).await;
+
+    assert_eq!(titles(&app, "/posts?author=ada").await, ["Ada on Rust"]);
+    assert_eq!(
+        titles(&app, "/posts?author=bo&author=ada").await,
+        ["Bo on Rust", "Bo on Go", "Ada on Rust"]
+    );
+    assert_eq!(
+        titles(&app, "/posts?author=bo&tag=rust").await,
+        ["Bo on Rust"]
+    );
+    assert!(titles(&app, "/posts?author=nobody").await.is_empty());
+    let drafts = app
+        .admin_get("/posts?author=ada&status=draft")
+        .await
+        .expect(200);
+    assert_eq!(drafts.body["total"], 1);
+    app.get("/posts?author=Not%20a%20slug")
+        .await
+        .expect_problem(400);
+
+    // Given to another author, a post moves between their lists at once.
+    let first = titles(&app, "/posts?author=ada").await;
+    assert_eq!(first, ["Ada on Rust"]);
+    let bo_on_go = app.get("/posts/slug/bo-on-go").await.expect(200);
+    app.admin_patch(
+        &format!("/posts/{}", bo_on_go.body["id"]),
+        json!({"author": "ada"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        titles(&app, "/posts?author=ada").await,
+        ["Bo on Go", "Ada on Rust"]
+    );
+    let page = app.get("/posts?author=ada").await.expect(200);
+    assert_eq!(page.body["total"], 2);
 }

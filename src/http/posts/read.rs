@@ -11,7 +11,9 @@ use crate::db::post_lists::StatusFilter;
 use crate::db::posts::PostKey;
 use crate::db::visibility::owner_of_scope;
 use crate::domain::audience::Audience;
-use crate::domain::limits::{MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS};
+use crate::domain::limits::{
+    MAX_AUTHOR_FILTERS, MAX_TAG_FILTERS, POST_PAGE, POST_SEARCH_MAX_CHARS,
+};
 use crate::domain::slug::is_valid_slug;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
@@ -103,6 +105,10 @@ pub struct ListParams {
     #[serde(default)]
     #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
     tag_any: Vec<String>,
+    /// Posts by any of these users (slugs).
+    #[serde(default)]
+    #[param(schema_with = schemas::author_filter_schema, explode = true, style = Form)]
+    author: Vec<String>,
     #[param(schema_with = schemas::post_search_schema)]
     q: Option<String>,
     /// `draft`, `scheduled`, `deleted` or `all` (the default: not deleted)
@@ -133,6 +139,21 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audien
             return Err(bad_query(name, format_args!("`{bad}` is not a tag slug")));
         }
     }
+    if params.author.len() > MAX_AUTHOR_FILTERS {
+        return Err(bad_query(
+            "author",
+            format_args!("at most {MAX_AUTHOR_FILTERS} may be given"),
+        ));
+    }
+    if let Some(bad) = params.author.iter().find(|slug| !is_valid_slug(slug)) {
+        return Err(bad_query(
+            "author",
+            format_args!("`{bad}` is not a user's slug"),
+        ));
+    }
+    let mut authors = params.author;
+    authors.sort_unstable();
+    authors.dedup();
     let title_contains = match params.q {
         Some(q) if q.chars().count() > POST_SEARCH_MAX_CHARS => {
             return Err(bad_query(
@@ -169,6 +190,7 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audien
         title_contains,
         status,
         owner,
+        authors,
     };
     Ok((filter, audience))
 }

@@ -31,6 +31,8 @@ pub struct PostFilter {
     /// Only this user's posts: what a contributor's or author's list of
     /// posts that are not visible shows.
     pub owner: Option<Owner>,
+    /// Posts by any of these users (slugs).
+    pub authors: Vec<String>,
 }
 
 /// A page of posts, newest `published_at` first, with their tags.
@@ -88,6 +90,7 @@ impl ListPosts {
             any_tags,
             title_contains: self.filter.title_contains.clone(),
             owner: self.filter.owner,
+            author_slugs: self.filter.authors.clone(),
         })
     }
 }
@@ -106,9 +109,11 @@ impl CachedRead for ListPosts {
             return Lookup::Found(Ok(Page::empty(self.page)));
         };
         // Whether a post matches depends on what `count_changes` watches,
-        // unless the title is searched. (Totals of one user's posts are not
-        // kept.)
-        let kept = matching.title_contains.is_none() && matching.owner.is_none();
+        // unless the title is searched. (Totals of some users' posts are
+        // not kept.)
+        let kept = matching.title_contains.is_none()
+            && matching.owner.is_none()
+            && matching.author_slugs.is_empty();
         let total_key = kept.then(|| TotalKey {
             status: matching.status,
             all_tags: matching.all_tags.clone(),
@@ -162,7 +167,8 @@ fn order_of_every_post(matching: &MatchingPosts) -> Option<ListOrder> {
     let unfiltered = matching.all_tags.is_empty()
         && matching.any_tags.is_empty()
         && matching.title_contains.is_none()
-        && matching.owner.is_none();
+        && matching.owner.is_none()
+        && matching.author_slugs.is_empty();
     match matching.status {
         StatusFilter::Published if unfiltered => Some(ListOrder::Public),
         StatusFilter::All if unfiltered => Some(ListOrder::Admin),
