@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use super::ordered_keys::ListKey;
 use super::tallies::{ListOrders, Tallies};
 use crate::db::count_deltas::{self, CountDelta, LogPosition, Since};
-use crate::db::post_lists::StatusFilter;
+use crate::db::post_lists::{Owner, StatusFilter};
 use crate::db::{DbConn, change_counters, post_lists, tag_counts, tags};
 use crate::domain::page::{Page, PageRequest};
 use crate::models::{TagRow, TagWithCounts};
@@ -61,6 +61,9 @@ pub struct TotalKey {
     pub status: StatusFilter,
     pub all_tags: Vec<i64>,
     pub any_tags: Vec<i64>,
+    /// Slugs of users (never changed once given), sorted and unique.
+    pub author_slugs: Vec<String>,
+    pub owner: Option<Owner>,
 }
 
 /// The orders lists of every post are read in.

@@ -14,7 +14,7 @@ use super::posts::author_columns;
 use super::sql::{escape_like, unicode_lower};
 use super::url::Backend;
 pub use super::visibility::Owner;
-use super::visibility::{published_untrashed, scheduled, visible};
+use super::visibility::{published_untrashed, scheduled, seen_by_owner, visible};
 use crate::domain::page::PageRequest;
 use crate::models::{AuthorRow, PostRow, PostStatus};
 use crate::on_backend;
@@ -124,7 +124,8 @@ pub enum Counting {
     /// In a statement of its own. For a title search: counted with the
     /// page, every match would have to be read before the first twenty
     /// (on PostgreSQL, a walk of every post); apart, the page stops at
-    /// twenty and the count reads the matches from the search index.
+    /// twenty and the count reads the matches from the search index. The
+    /// same for one user's posts: the count reads ids alone.
     Apart,
 }
 
@@ -148,8 +149,7 @@ pub struct PageOfPosts {
     pub posts: Vec<(PostRow, AuthorRow)>,
     /// How many posts match, when counted.
     pub total: Option<i64>,
-    /// The committed `count_changes` the total was counted at, when the
-    /// page had a row to carry it (a page past the end is counted apart).
+    /// The committed `count_changes` the total was counted at.
     pub counted_at: Option<i64>,
 }
 
@@ -174,11 +174,6 @@ fn draft() -> _ {
     posts::status.eq(draft).and(untrashed)
 }
 
-#[dsl::auto_type]
-fn written_by(user_id: i64) -> _ {
-    posts::author_id.eq(user_id)
-}
-
 /// By any of the users with these slugs.
 #[dsl::auto_type]
 fn by_any_of(slugs: Vec<String>) -> _ {
@@ -187,11 +182,6 @@ fn by_any_of(slugs: Vec<String>) -> _ {
             .filter(users::slug.eq_any(slugs))
             .select(users::id),
     )
-}
-
-#[dsl::auto_type]
-fn with_status(status: PostStatus) -> _ {
-    posts::status.eq(status)
 }
 
 /// Among the posts that carry the tag: gathered from the tag's links.
@@ -277,8 +267,7 @@ where
         + methods::FilterDsl<among_posts_of, Output = Q>
         + methods::FilterDsl<carries, Output = Q>
         + methods::FilterDsl<carries_any, Output = Q>
-        + methods::FilterDsl<written_by, Output = Q>
-        + methods::FilterDsl<with_status, Output = Q>
+        + methods::FilterDsl<seen_by_owner, Output = Q>
         + methods::FilterDsl<by_any_of, Output = Q>
         + methods::FilterDsl<TitleLike, Output = Q>
         + methods::FilterDsl<TitlesHolding, Output = Q>,
@@ -291,10 +280,7 @@ where
         StatusFilter::Deleted => methods::FilterDsl::filter(query, trashed()),
     };
     if let Some(owner) = matching.owner {
-        query = methods::FilterDsl::filter(query, written_by(owner.user_id));
-        if owner.drafts_only {
-            query = methods::FilterDsl::filter(query, with_status(PostStatus::Draft));
-        }
+        query = methods::FilterDsl::filter(query, seen_by_owner(owner.user_id, owner.drafts_only));
     }
     if !matching.author_slugs.is_empty() {
         query = methods::FilterDsl::filter(query, by_any_of(matching.author_slugs.clone()));
@@ -391,11 +377,13 @@ pub fn page(
         }
     });
     let (total, counted_at) = match (rows.first(), counting) {
-        (_, Counting::Apart) => (Some(count(conn, matching, walk, now)?), None),
-        (Some(&(_, _, total, counted_at)), _) => (total, counted_at),
+        (Some(&(_, _, total, counted_at)), Counting::WithPage) => (total, counted_at),
         // A page past the end has no row to carry the count.
-        (None, Counting::WithPage) => (Some(count(conn, matching, walk, now)?), None),
-        (None, _) => (None, None),
+        (_, Counting::Apart | Counting::WithPage) => {
+            let (total, counted_at) = count(conn, matching, walk, now)?;
+            (Some(total), Some(counted_at))
+        }
+        (_, Counting::No) => (None, None),
     };
     Ok(PageOfPosts {
         posts: rows
@@ -407,22 +395,24 @@ pub fn page(
     })
 }
 
-/// How many posts match.
+/// How many posts match, and the committed `count_changes` they were
+/// counted at.
 fn count(
     conn: &mut DbConn,
     matching: &MatchingPosts,
     walk: Walk,
     now: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<(i64, i64)> {
     let backend = conn.backend();
+    let counted = (dsl::count_star(), dsl::sql::<BigInt>(COUNT_CHANGES_SQL));
     on_backend!(conn, c => match walk {
         Walk::PublicLinksOf(walked) => {
             filter_matching(public_links_of(walked, now).into_boxed(), matching, walk, backend, now)
-                .count()
+                .select(counted)
                 .get_result(c)
         }
         _ => filter_matching(posts::table.into_boxed(), matching, walk, backend, now)
-            .count()
+            .select(counted)
             .get_result(c),
     })
 }

@@ -88,7 +88,15 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &UserChangeset) -> QueryResul
 /// Moves every post of `from` to `to`.
 pub fn reassign_posts(conn: &mut DbConn, from: i64, to: i64) -> QueryResult<usize> {
     on_backend!(conn, c => diesel::update(posts::table.filter(posts::author_id.eq(from)))
-        .set(posts::author_id.eq(to))
+        .set((posts::author_id.eq(to), posts::version.eq(posts::version + 1)))
+        .execute(c))
+}
+
+/// Gives every post of the user a new version: the name they show is
+/// about to change.
+pub fn bump_versions_of_posts(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    on_backend!(conn, c => diesel::update(posts::table.filter(posts::author_id.eq(id)))
+        .set(posts::version.eq(posts::version + 1))
         .execute(c))
 }
 

@@ -94,6 +94,18 @@ pub fn is_seen_by(scope: Option<PostScope>, post: &PostRow, now: NaiveDateTime) 
         }
 }
 
+/// The posts of one user's that a scope limited to them
+/// ([`owner_of_scope`]) adds to the visible ones: [`is_seen_by`] less
+/// [`is_visible`], in SQL, for lists of one's own posts.
+#[dsl::auto_type]
+pub fn seen_by_owner(user_id: i64, drafts_only: bool) -> _ {
+    let draft: PostStatus = PostStatus::Draft;
+    let any_status: dsl::AsExprOf<bool, Bool> = (!drafts_only).into_sql::<Bool>();
+    posts::author_id
+        .eq(user_id)
+        .and(posts::status.eq(draft).or(any_status))
+}
+
 /// Whether a caller with `scope` may change the post.
 pub fn is_changeable_by(scope: PostScope, post: &PostRow) -> bool {
     match scope {

@@ -64,9 +64,9 @@ impl Identity {
 
     /// Which lists the caller reads: every post's, or the public's.
     pub fn audience(&self) -> Audience {
-        match self.role >= Role::Editor {
-            true => Audience::Admin,
-            false => Audience::Public,
+        match self.post_scope() {
+            PostScope::Every => Audience::Admin,
+            PostScope::Own(_) | PostScope::OwnDrafts(_) => Audience::Public,
         }
     }
 }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, send};
 
 crate::on_both_backends!(
     every_post_names_its_author_and_nothing_private,
@@ -69,8 +69,10 @@ async fn a_renamed_author_shows_at_once(app: TestApp) {
         .body["id"]
         .clone();
     // Read twice, so that the post and the page are remembered.
+    let mut etag = String::new();
     for _ in 0..2 {
-        app.get(&format!("/posts/{id}")).await.expect(200);
+        let read = app.get(&format!("/posts/{id}")).await.expect(200);
+        etag = read.header("etag").unwrap().to_owned();
         app.get("/posts").await.expect(200);
     }
     app.with_token(
@@ -81,10 +83,30 @@ async fn a_renamed_author_shows_at_once(app: TestApp) {
     )
     .await
     .expect(200);
-    let one = app.get(&format!("/posts/{id}")).await.expect(200);
+    // A client holding the old version gets the new one, not a 304.
+    let one = send(
+        app.request(Method::GET, &format!("/posts/{id}"))
+            .header("If-None-Match", &etag),
+    )
+    .await
+    .expect(200);
     assert_author(&one.body, "ada", "Ada King");
     let page = app.get("/posts").await.expect(200);
     assert_author(&page.body["items"][0], "ada", "Ada King");
+    let etag = one.header("etag").unwrap().to_owned();
+
+    // So does one whose post went to another user with its author's
+    // deletion.
+    app.admin_delete("/users/ada?reassign_to=owner")
+        .await
+        .expect(204);
+    let moved = send(
+        app.request(Method::GET, &format!("/posts/{id}"))
+            .header("If-None-Match", &etag),
+    )
+    .await
+    .expect(200);
+    assert_author(&moved.body, "owner", "Owner");
 }
 
 async fn author_names_an_existing_user(app: TestApp) {

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use blog_backend::db::DbConn;
 use blog_backend::db::visibility::{
-    changeable_by_owner, is_changeable_by, is_scheduled, is_visible, owner_of_scope, scheduled,
-    visible,
+    changeable_by_owner, is_changeable_by, is_scheduled, is_seen_by, is_visible, owner_of_scope,
+    scheduled, seen_by_owner, visible,
 };
 use blog_backend::domain::audience::PostScope;
 use blog_backend::domain::people::OWNER_ID;
@@ -104,14 +104,15 @@ fn visibility_is_the_same_rule_in_sql_and_in_rust(backend: Backend) {
     assert_eq!((visible_in_sql.len(), scheduled_in_sql.len()), (2, 1));
 }
 
-/// Which posts a contributor or an author may change, as bulk actions pick
-/// them and as single-post routes check them.
-fn changeable_posts_are_the_same_rule_in_sql_and_in_rust(backend: Backend) {
+/// Which posts a contributor or an author sees and may change: as lists of
+/// their own posts and bulk actions pick them, and as single-post routes
+/// check them.
+fn scopes_are_the_same_rule_in_sql_and_in_rust(backend: Backend) {
     let Some(database) = TestDatabase::create(backend) else {
         return;
     };
     let conn = &mut database.connect();
-    write_every_kind_of_post(conn);
+    let now = write_every_kind_of_post(conn);
     let scopes = [
         PostScope::Own(OWNER_ID),
         PostScope::OwnDrafts(OWNER_ID),
@@ -121,7 +122,7 @@ fn changeable_posts_are_the_same_rule_in_sql_and_in_rust(backend: Backend) {
     let mut sizes = Vec::new();
     for scope in scopes {
         let owner = owner_of_scope(scope).expect("a scope of one user's posts");
-        let (rows, in_sql) = blog_backend::on_backend!(&mut *conn, c => {
+        let (rows, in_sql, seen_in_sql) = blog_backend::on_backend!(&mut *conn, c => {
             let rows: Vec<PostRow> = posts::table.select(PostRow::as_select()).load(c).unwrap();
             let in_sql: BTreeSet<i64> = posts::table
                 .filter(changeable_by_owner(owner.user_id, owner.drafts_only))
@@ -130,19 +131,33 @@ fn changeable_posts_are_the_same_rule_in_sql_and_in_rust(backend: Backend) {
                 .unwrap()
                 .into_iter()
                 .collect();
-            (rows, in_sql)
+            let seen_in_sql: BTreeSet<i64> = posts::table
+                .filter(seen_by_owner(owner.user_id, owner.drafts_only).or(visible(now)))
+                .select(posts::id)
+                .load::<i64>(c)
+                .unwrap()
+                .into_iter()
+                .collect();
+            (rows, in_sql, seen_in_sql)
         });
         let in_rust: BTreeSet<i64> = rows
             .iter()
             .filter(|post| is_changeable_by(scope, post))
             .map(|post| post.id)
             .collect();
+        let seen_in_rust: BTreeSet<i64> = rows
+            .iter()
+            .filter(|post| is_seen_by(Some(scope), post, now))
+            .map(|post| post.id)
+            .collect();
         assert_eq!(in_sql, in_rust, "{scope:?}");
-        sizes.push(in_sql.len());
+        assert_eq!(seen_in_sql, seen_in_rust, "{scope:?}");
+        sizes.push((in_sql.len(), seen_in_sql.len()));
     }
-    // Every post is the owner's; drafts with no date, trashed or not, are
-    // the never published.
-    assert_eq!(sizes, [16, 2, 0, 0]);
+    // Every post is the owner's: an author sees and changes all 16; a
+    // contributor sees the drafts (8) and the visible (2), and changes the
+    // drafts with no date, trashed or not (2). Others see the visible.
+    assert_eq!(sizes, [(16, 16), (2, 10), (0, 2), (0, 2)]);
 }
 
 mod sqlite {
@@ -152,8 +167,8 @@ mod sqlite {
     }
 
     #[test]
-    fn changeable_posts_are_the_same_rule_in_sql_and_in_rust() {
-        super::changeable_posts_are_the_same_rule_in_sql_and_in_rust(super::Backend::Sqlite)
+    fn scopes_are_the_same_rule_in_sql_and_in_rust() {
+        super::scopes_are_the_same_rule_in_sql_and_in_rust(super::Backend::Sqlite)
     }
 }
 
@@ -164,7 +179,7 @@ mod postgres {
     }
 
     #[test]
-    fn changeable_posts_are_the_same_rule_in_sql_and_in_rust() {
-        super::changeable_posts_are_the_same_rule_in_sql_and_in_rust(super::Backend::Postgres)
+    fn scopes_are_the_same_rule_in_sql_and_in_rust() {
+        super::scopes_are_the_same_rule_in_sql_and_in_rust(super::Backend::Postgres)
     }
 }

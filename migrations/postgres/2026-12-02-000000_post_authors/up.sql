@@ -1,8 +1,8 @@
--- Posts show their author's name and slug: renaming a user, or changing
--- their slug, changes what remembered posts and pages show.
-CREATE CONSTRAINT TRIGGER users_post_edit
-    AFTER UPDATE OF name, slug ON users
+-- Which posts a user wrote decides the totals of lists filtered by author:
+-- giving a post to another user is a count change.
+CREATE CONSTRAINT TRIGGER posts_author_count_change
+    AFTER UPDATE OF author_id ON posts
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW
-    WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.slug IS DISTINCT FROM NEW.slug)
-    EXECUTE FUNCTION record_edit();
+    WHEN (OLD.author_id IS DISTINCT FROM NEW.author_id)
+    EXECUTE FUNCTION count_change();

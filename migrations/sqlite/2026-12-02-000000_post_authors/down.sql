@@ -1,1 +1,1 @@
-DROP TRIGGER users_post_edit;
+DROP TRIGGER posts_author_count_change;

@@ -1,7 +1,7 @@
--- Posts show their author's name and slug: renaming a user, or changing
--- their slug, changes what remembered posts and pages show.
-CREATE TRIGGER users_post_edit AFTER UPDATE OF name, slug ON users
-WHEN OLD.name IS NOT NEW.name OR OLD.slug IS NOT NEW.slug
+-- Which posts a user wrote decides the totals of lists filtered by author:
+-- giving a post to another user is a count change.
+CREATE TRIGGER posts_author_count_change AFTER UPDATE OF author_id ON posts
+WHEN OLD.author_id IS NOT NEW.author_id
 BEGIN
-    UPDATE change_counters SET post_edits = post_edits + 1;
+    UPDATE change_counters SET count_changes = count_changes + 1;
 END;

@@ -184,6 +184,11 @@ pub fn update(
             updated_at: Some(now()),
         };
         let changed = users::update(conn, user.id, &changes).or_not_found("user")?;
+        if changed.name != user.name {
+            // Their posts show the name: new ETags, and what servers
+            // remember of them is forgotten.
+            users::bump_versions_of_posts(conn, user.id)?;
+        }
         if update.password.is_some() {
             let keep = match (own, actor.credential) {
                 (true, Credential::Session(id)) => Some(id),

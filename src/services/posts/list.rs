@@ -108,16 +108,15 @@ impl CachedRead for ListPosts {
         let Some(matching) = self.matching(memory.counts()) else {
             return Lookup::Found(Ok(Page::empty(self.page)));
         };
-        // Whether a post matches depends on what `count_changes` watches,
-        // unless the title is searched. (Totals of some users' posts are
-        // not kept.)
-        let kept = matching.title_contains.is_none()
-            && matching.owner.is_none()
-            && matching.author_slugs.is_empty();
-        let total_key = kept.then(|| TotalKey {
+        // Whether a post matches depends on what `count_changes` watches
+        // (giving a post to another user included), unless the title is
+        // searched.
+        let total_key = matching.title_contains.is_none().then(|| TotalKey {
             status: matching.status,
             all_tags: matching.all_tags.clone(),
             any_tags: matching.any_tags.clone(),
+            author_slugs: matching.author_slugs.clone(),
+            owner: matching.owner,
         });
         let key = PageKey {
             matching,
@@ -207,7 +206,7 @@ pub fn load_page(
     } = planned;
     let counting = match known_total {
         Some(_) => Counting::No,
-        None if key.matching.title_contains.is_some() => Counting::Apart,
+        None if counts_apart(&key.matching) => Counting::Apart,
         None => Counting::WithPage,
     };
     let start = match seek {
@@ -237,6 +236,16 @@ pub fn load_page(
     }
     memory.memory().remember_page(key, &page);
     Ok(page)
+}
+
+/// Whether a list's total is best counted in a statement of its own: when
+/// the page, walking the posts newest first, would otherwise carry every
+/// match (whole rows) through `count(*) OVER ()` to find twenty — a title
+/// search, or some users' posts.
+fn counts_apart(matching: &MatchingPosts) -> bool {
+    matching.title_contains.is_some()
+        || matching.owner.is_some()
+        || !matching.author_slugs.is_empty()
 }
 
 /// The tags of the posts of a page, each list in the author's order: the

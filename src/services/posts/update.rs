@@ -75,7 +75,6 @@ pub fn update(
     actor: &Identity,
 ) -> ServiceResult<PostWithTags> {
     let dated = matches!(update.published_at, Patch::Value(_));
-    rules::may_date(actor, update.status, dated)?;
     let new_tags = rules::new_tags(actor);
     let now = now();
     conn.transaction(|conn| {
@@ -85,6 +84,9 @@ pub fn update(
             let post = posts::lock(conn, id).or_not_found("post")?;
             rules::may_change(actor, &post, now)?;
         }
+        // After the check: a post the caller may not see is 404 whatever
+        // the change asks.
+        rules::may_date(actor, update.status, dated)?;
         let author = match &update.author {
             Some(slug) => Some(named_author(conn, actor, slug)?),
             None => None,
