@@ -388,12 +388,13 @@ def bench_backend(backend, report):
         try:
             results = {}
             after_write = None
-            mixed_figures = None
+            mixed_figures = mixed_authors = None
             for key, title, is_read, run in main_scenarios(server):
                 if not is_read and mixed_figures is None:
                     # Before the write scenarios grow the data set.
-                    log("   GET /tags under a steady write rate")
+                    log("   GET /tags and GET /authors under a steady write rate")
                     mixed_figures = mixed.mixed(server, database, wrk, TOKEN)
+                    mixed_authors = mixed.mixed(server, database, wrk, TOKEN, "authors")
                 if not is_read and after_write is None:
                     # Before the write scenarios grow the data set.
                     after_write = tags_after_a_write(server, first_visible(server))
@@ -403,7 +404,8 @@ def bench_backend(backend, report):
                 results[key] = {"title": title, "read": is_read, **run()}
             report["backends"][backend] = {"seed_seconds": seed_seconds, "scenarios": results}
             scale = {POSTS: {"seed_seconds": seed_seconds, **results["tags"],
-                             "after_write_ms": after_write, "mixed": mixed_figures}}
+                             "after_write_ms": after_write, "mixed": mixed_figures,
+                             "mixed_authors": mixed_authors}}
         finally:
             server.close()
     finally:
@@ -420,11 +422,13 @@ def bench_backend(backend, report):
             try:
                 figures = measure(server, "get.lua", "/api/v1/tags?per_page=50")
                 deep = mixed.deep_reads(server, TOKEN) if posts >= DEEP_AT else None
-                log(f"   GET /tags under a steady write rate at {posts} posts")
+                log(f"   GET /tags and GET /authors under a steady write rate at {posts} posts")
                 under_writes = mixed.mixed(server, database, wrk, TOKEN)
+                authors_under_writes = mixed.mixed(server, database, wrk, TOKEN, "authors")
                 after = tags_after_a_write(server, first_visible(server))
                 scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after,
-                                "mixed": under_writes, "deep": deep}
+                                "mixed": under_writes, "mixed_authors": authors_under_writes,
+                                "deep": deep}
             finally:
                 server.close()
             if backend == "postgres" and PLANS:

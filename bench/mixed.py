@@ -1,9 +1,10 @@
 """Reads under a steady write rate, and the reads that grow with a blog.
 
-`mixed(server, database)`: wrk saturates `GET /tags?per_page=50` while a
-writer creates and re-tags posts at BENCH_WRITES_PER_SECOND for
-BENCH_MIXED_SECONDS; then every count the server gives is held against the
-`GROUP BY` join. `deep_reads(server, token)`: title searches and the first
+`mixed(server, database, wrk, token, listing)`: wrk saturates `GET
+/tags?per_page=50` (or `GET /authors?per_page=50`) while a writer creates
+and re-tags posts, by AUTHORS authors in turn, at BENCH_WRITES_PER_SECOND
+for BENCH_MIXED_SECONDS; then every count the server gives is held against
+the `GROUP BY` join. `deep_reads(server, token)`: title searches and the first
 and last pages of the post lists, each a series of distinct reads.
 """
 
@@ -14,6 +15,7 @@ import sqlite3
 import statistics
 import threading
 import time
+import urllib.error
 import urllib.request
 
 WRITES_PER_SECOND = float(os.environ.get("BENCH_WRITES_PER_SECOND", "10") or 10)
@@ -42,13 +44,49 @@ GROUP_BY = {
 }
 
 
+AUTHOR_GROUP_BY = {
+    "postgres": """
+        SELECT users.slug,
+               count(posts.id) FILTER (WHERE posts.status = 'published'
+                   AND posts.published_at <= (now() AT TIME ZONE 'UTC'))
+        FROM users
+        LEFT JOIN posts ON posts.author_id = users.id AND posts.deleted_at IS NULL
+        GROUP BY users.id""",
+    "sqlite": """
+        SELECT users.slug,
+               SUM(CASE WHEN posts.status = 'published'
+                   AND posts.published_at <= strftime('%Y-%m-%d %H:%M:%f', 'now')
+                   THEN 1 ELSE 0 END)
+        FROM users
+        LEFT JOIN posts ON posts.author_id = users.id AND posts.deleted_at IS NULL
+        GROUP BY users.id""",
+}
+
+AUTHORS = 20
+
+
+def ensure_authors(server):
+    """The slugs of AUTHORS authors the writer writes as, created once."""
+    slugs = []
+    for n in range(AUTHORS):
+        body = {"name": f"Bench Author {n}", "email": f"bench-{n}@example.com",
+                "role": "author", "password": "a bench password"}
+        try:
+            slugs.append(server.call("POST", "/api/v1/users", body)["slug"])
+        except urllib.error.HTTPError as error:
+            if error.code != 409:
+                raise
+            slugs.append(json.loads(error.read())["slug"])
+    return slugs
+
+
 class Writer(threading.Thread):
     """Creates a post with five tags, then re-tags one, and so on, at a
     fixed rate: each write is sent at its own moment, late or not."""
 
-    def __init__(self, server, token, tag_names, seconds):
+    def __init__(self, server, token, tag_names, authors, seconds):
         super().__init__(daemon=True)
-        self.server, self.token, self.names = server, token, tag_names
+        self.server, self.token, self.names, self.authors = server, token, tag_names, authors
         self.total = int(seconds * WRITES_PER_SECOND)
         self.latencies_ms, self.failures, self.created = [], 0, []
 
@@ -74,7 +112,8 @@ class Writer(threading.Thread):
                 if i % 2 == 0 or not self.created:
                     post = self.send("POST", "/api/v1/posts",
                                      {"title": f"Mixed load {i}", "status": "published",
-                                      "tags": self.tags(i)})
+                                      "tags": self.tags(i),
+                                      "author": self.authors[i % len(self.authors)]})
                     self.created.append(post["id"])
                 else:
                     post_id = self.created[(i // 2) % len(self.created)]
@@ -84,34 +123,40 @@ class Writer(threading.Thread):
             self.latencies_ms.append((time.monotonic() - sent) * 1000)
 
 
-def served_counts(server):
-    """Every tag's slug with its visible and total counts, as served."""
+def served_counts(server, listing):
+    """Every tag's slug with its visible and total counts, or every author's
+    with their visible posts, as served."""
     counts, page = {}, 1
+    path = {"tags": "/api/v1/tags?sort=name&per_page=200",
+            "authors": "/api/v1/authors?per_page=200"}[listing]
     while True:
-        items = server.call("GET", f"/api/v1/tags?sort=name&per_page=200&page={page}")["items"]
+        items = server.call("GET", f"{path}&page={page}")["items"]
         if not items:
             return counts
-        for tag in items:
-            counts[tag["slug"]] = (tag["post_count"], tag["total_count"])
+        for item in items:
+            counts[item["slug"]] = (item["post_count"], item.get("total_count"))
         page += 1
 
 
-def group_by_counts(database):
-    """The same, from the join."""
-    sql = GROUP_BY[database.backend]
+def group_by_counts(database, listing):
+    """The same, from the join (authors with no visible post are not
+    listed)."""
+    sql = {"tags": GROUP_BY, "authors": AUTHOR_GROUP_BY}[listing][database.backend]
     if database.backend == "sqlite":
         with sqlite3.connect(database.url) as conn:
             rows = conn.execute(sql).fetchall()
     else:
         rows = [line.split("|") for line in database.psql(sql).splitlines() if line]
+    if listing == "authors":
+        return {slug: (int(visible or 0), None) for slug, visible in rows if int(visible or 0) > 0}
     return {slug: (int(visible or 0), int(total)) for slug, visible, total in rows}
 
 
-def counts_exact(server, database):
+def counts_exact(server, database, listing):
     """Whether every served count equals the join (read twice, in case a
     scheduled post came due between the two readings)."""
     for _ in range(2):
-        served, joined = served_counts(server), group_by_counts(database)
+        served, joined = served_counts(server, listing), group_by_counts(database, listing)
         if served == joined:
             return True, 0
     wrong = sum(1 for slug in joined if served.get(slug) != joined[slug])
@@ -138,25 +183,27 @@ def refresh_metrics(server):
     return figures
 
 
-def mixed(server, database, wrk, token):
-    """`GET /tags` under wrk, alone and while the writer writes, in
-    alternating runs of the same length (the machine's speed drifts by more
-    than the effect measured, so each is the median of ROUNDS runs); every
-    count is held against the join after each run under writes."""
+def mixed(server, database, wrk, token, listing="tags"):
+    """`GET /tags` (or `/authors`) under wrk, alone and while the writer
+    writes, in alternating runs of the same length (the machine's speed
+    drifts by more than the effect measured, so each is the median of
+    ROUNDS runs); every count is held against the join after each run under
+    writes."""
     names = [tag["name"] for tag in
              server.call("GET", "/api/v1/tags?per_page=100&sort=count")["items"]]
-    path = "/api/v1/tags?per_page=50"
+    authors = ensure_authors(server)
+    path = f"/api/v1/{listing}?per_page=50"
     wrk(server, "get.lua", path, seconds=2)
     alone, under, writers, all_exact, wrong = [], [], [], True, 0
     before = refresh_metrics(server)
     for _ in range(ROUNDS):
         alone.append(wrk(server, "get.lua", path, seconds=MIXED_SECONDS))
-        writer = Writer(server, token, names, MIXED_SECONDS)
+        writer = Writer(server, token, names, authors, MIXED_SECONDS)
         writer.start()
         under.append(wrk(server, "get.lua", path, seconds=MIXED_SECONDS))
         writer.join()
         writers.append(writer)
-        exact, differing = counts_exact(server, database)
+        exact, differing = counts_exact(server, database, listing)
         all_exact, wrong = all_exact and exact, max(wrong, differing)
     after = refresh_metrics(server)
     median = lambda runs: sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]  # noqa: E731
@@ -227,24 +274,9 @@ def deep_reads(server, token, reads=200):
 
 def render(scale):
     """The reads under writes, and the deep reads, of one backend."""
-    lines = ["", f"`GET /api/v1/tags?per_page=50` alone and while a writer creates and re-tags "
-             f"posts at {WRITES_PER_SECOND:g} writes/s, in {ROUNDS} alternating pairs of "
-             f"{MIXED_SECONDS} s runs (medians; every count held against the `GROUP BY` join "
-             "after each run under writes). Applying: how long bringing the counts up to date "
-             "after a write took, on average (recounts in brackets, 0 expected):", "",
-             "| posts | alone req/s | under writes req/s | ratio | p50 ms | p99 ms "
-             "| writes (failed) | write p50 ms | applying ms (recounts) | counts exact |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for posts, s in scale.items():
-        m = s.get("mixed")
-        if not m:
-            continue
-        exact = "yes" if m["counts_exact"] else f"no ({m['counts_wrong']} tags differ)"
-        lines.append(f"| {posts:,} | {m['alone_rps']:,.0f} | {m['rps']:,.0f} "
-                     f"| {m['rps'] / m['alone_rps']:.2f} "
-                     f"| {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {m['writes']} ({m['write_failures']}) "
-                     f"| {m['write_p50_ms']:.1f} | {m['application_mean_ms']:.2f} ({m['recounts']}) "
-                     f"| {exact} |")
+    lines = []
+    for listing, key in [("tags", "mixed"), ("authors", "mixed_authors")]:
+        lines += render_mixed(scale, listing, key)
     for posts, s in scale.items():
         if s.get("deep"):
             lines += ["", f"Searches and pages at {posts:,} posts, each of {s['deep'][0][1]['reads']} "
@@ -253,4 +285,30 @@ def render(scale):
             for title, d in s["deep"]:
                 lines.append(f"| {title} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} |")
     lines.append("")
+    return lines
+
+
+def render_mixed(scale, listing, key):
+    """One listing's reads under writes, at every size measured."""
+    if not any(s.get(key) for s in scale.values()):
+        return []
+    lines = ["", f"`GET /api/v1/{listing}?per_page=50` alone and while a writer creates and "
+             f"re-tags posts (by {AUTHORS} authors in turn) "
+             f"at {WRITES_PER_SECOND:g} writes/s, in {ROUNDS} alternating pairs of "
+             f"{MIXED_SECONDS} s runs (medians; every count held against the `GROUP BY` join "
+             "after each run under writes). Applying: how long bringing the counts up to date "
+             "after a write took, on average (recounts in brackets, 0 expected):", "",
+             "| posts | alone req/s | under writes req/s | ratio | p50 ms | p99 ms "
+             "| writes (failed) | write p50 ms | applying ms (recounts) | counts exact |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for posts, s in scale.items():
+        m = s.get(key)
+        if not m:
+            continue
+        exact = "yes" if m["counts_exact"] else f"no ({m['counts_wrong']} {listing} differ)"
+        lines.append(f"| {posts:,} | {m['alone_rps']:,.0f} | {m['rps']:,.0f} "
+                     f"| {m['rps'] / m['alone_rps']:.2f} "
+                     f"| {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {m['writes']} ({m['write_failures']}) "
+                     f"| {m['write_p50_ms']:.1f} | {m['application_mean_ms']:.2f} ({m['recounts']}) "
+                     f"| {exact} |")
     return lines

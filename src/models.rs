@@ -82,6 +82,23 @@ pub struct PostWithTags {
     pub tags: Vec<TagRow>,
 }
 
+/// An author as the authors list shows them: never email or role.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct AuthorProfileRow {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub bio: Option<String>,
+}
+
+/// An author with the number of their visible posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorWithCount {
+    pub author: AuthorProfileRow,
+    pub post_count: i64,
+}
+
 /// A post's author as posts show them: never email or role. Read beside
 /// a post as `db::posts::author_columns`, or from `users`.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]

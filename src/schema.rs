@@ -122,6 +122,9 @@ diesel::table! {
         public_at -> Nullable<Timestamp>,
         /// A post's own row: its date, published or not.
         published_at -> Nullable<Timestamp>,
+        /// A post's own row: its author; with no tag or post: the user
+        /// whose row changed.
+        author_id -> Nullable<BigInt>,
     }
 }
 

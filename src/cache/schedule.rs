@@ -9,9 +9,14 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-/// Whose visible count a scheduled change goes to: a tag's (`Some`), or
-/// the number of visible posts (`None`).
-pub type Counter = Option<i64>;
+/// Whose visible count a scheduled change goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Counter {
+    /// The number of visible posts.
+    Posts,
+    Tag(i64),
+    Author(i64),
+}
 
 type Day = BTreeMap<NaiveDateTime, HashMap<Counter, i64>>;
 

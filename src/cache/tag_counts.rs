@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::NaiveDateTime;
 
 use super::ordered_keys::ListKey;
+use super::schedule::Counter;
 use super::tallies::{ListOrders, Tallies};
 use crate::db::count_deltas::{self, CountDelta, LogPosition, Since};
 use crate::db::post_lists::{Owner, StatusFilter};
-use crate::db::{DbConn, change_counters, post_lists, tag_counts, tags};
+use crate::db::{DbConn, author_counts, change_counters, post_lists, tag_counts, tags};
 use crate::domain::page::{Page, PageRequest};
-use crate::models::{TagRow, TagWithCounts};
+use crate::models::{AuthorProfileRow, AuthorWithCount, TagRow, TagWithCounts};
 
 /// Post-list totals remembered with one set of counts; past this many
 /// distinct filters, they are forgotten and remembering starts again.
@@ -87,6 +88,10 @@ pub struct TagCounts {
     by_name: Vec<Arc<TagWithCounts>>,
     by_created: Vec<Arc<TagWithCounts>>,
     by_slug: HashMap<String, Arc<TagWithCounts>>,
+    /// Users with a visible post: most first, then by name.
+    authors_by_count: Vec<Arc<AuthorWithCount>>,
+    /// Every user, by slug.
+    authors_by_slug: HashMap<String, Arc<AuthorWithCount>>,
     /// Post-list totals counted at `count_changes`.
     totals: Mutex<HashMap<TotalKey, i64>>,
 }
@@ -98,6 +103,7 @@ struct CatchUp {
     changes: Vec<CountDelta>,
     position: LogPosition,
     rows: Vec<TagRow>,
+    users: Vec<AuthorProfileRow>,
 }
 
 impl TagCounts {
@@ -105,19 +111,19 @@ impl TagCounts {
     /// changes they are exact for: the `GROUP BY` join, the visible and
     /// scheduled posts, and the position in the count deltas.
     pub fn take(conn: &mut DbConn, now: NaiveDateTime) -> diesel::QueryResult<Self> {
-        let (changes, position, tags, visible_posts, scheduled, (public, admin)) = conn
+        let (changes, position, (tags, authors), visible_posts, scheduled, (public, admin)) = conn
             .read_snapshot(|conn| {
                 Ok((
                     change_counters::read(conn)?,
                     count_deltas::position(conn)?,
-                    tag_counts::all(conn, now)?,
+                    (tag_counts::all(conn, now)?, author_counts::all(conn, now)?),
                     tag_counts::visible_posts(conn, now)?,
-                    tag_counts::scheduled(conn, now)?,
+                    scheduled_counts(conn, now)?,
                     post_lists::orders(conn)?,
                 ))
             })?;
         let orders = ListOrders { public, admin };
-        let tallies = Tallies::new(tags, visible_posts, now, scheduled, orders);
+        let tallies = Tallies::new(tags, authors, visible_posts, now, scheduled, orders);
         Ok(Self::arrange(changes.count_changes, position, tallies))
     }
 
@@ -148,11 +154,25 @@ impl TagCounts {
                 true => Vec::new(),
                 false => tags::by_ids(conn, &changed)?,
             };
+            let changed_users: Vec<i64> = changes
+                .iter()
+                .filter_map(|change| match change {
+                    CountDelta::User(id) => Some(*id),
+                    _ => None,
+                })
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let users = match changed_users.is_empty() {
+                true => Vec::new(),
+                false => author_counts::by_ids(conn, &changed_users)?,
+            };
             Ok(Some(CatchUp {
                 count_changes,
                 changes,
                 position,
                 rows,
+                users,
             }))
         })?;
         Ok(catch_up.map(|catch_up| {
@@ -160,7 +180,7 @@ impl TagCounts {
             // First to `now`, so that what the changes make visible by then
             // is counted as visible at once, not scheduled.
             tallies.advance(now);
-            tallies.apply(&catch_up.changes, catch_up.rows);
+            tallies.apply(&catch_up.changes, catch_up.rows, catch_up.users);
             Self::arrange(catch_up.count_changes, catch_up.position, tallies)
         }))
     }
@@ -198,6 +218,7 @@ impl TagCounts {
                 .cmp(&a.tag.created_at)
                 .then_with(|| b.tag.id.cmp(&a.tag.id))
         });
+        let (authors_by_count, authors_by_slug) = arrange_authors(&tallies);
         Self {
             count_changes,
             position,
@@ -205,6 +226,8 @@ impl TagCounts {
             by_name,
             by_created,
             by_slug: tags.into_iter().map(|t| (t.tag.slug.clone(), t)).collect(),
+            authors_by_count,
+            authors_by_slug,
             tallies,
             totals: Mutex::default(),
         }
@@ -258,6 +281,31 @@ impl TagCounts {
             request: page,
             total,
         }
+    }
+
+    /// A page of the users with a visible post, most first, then by name:
+    /// as the `GROUP BY` would answer.
+    pub fn authors(&self, page: PageRequest) -> Page<AuthorWithCount> {
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let items = self
+            .authors_by_count
+            .iter()
+            .skip(offset)
+            .take(page.per_page as usize)
+            .map(|author| AuthorWithCount::clone(author))
+            .collect();
+        Page {
+            items,
+            request: page,
+            total: i64::try_from(self.authors_by_count.len()).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// One user with their visible posts, whether they have any or not.
+    pub fn author(&self, slug: &str) -> Option<AuthorWithCount> {
+        self.authors_by_slug
+            .get(slug)
+            .map(|author| AuthorWithCount::clone(author))
     }
 
     /// One tag with its counts.
@@ -344,4 +392,50 @@ impl TagCounts {
         }
         totals.insert(key, total);
     }
+}
+
+/// Everything scheduled, by counter.
+fn scheduled_counts(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Vec<(Counter, NaiveDateTime, i64)>> {
+    let tags = tag_counts::scheduled(conn, now)?
+        .into_iter()
+        .map(|(tag, date, n)| (tag.map_or(Counter::Posts, Counter::Tag), date, n));
+    let authors = author_counts::scheduled(conn, now)?
+        .into_iter()
+        .map(|(author, date, n)| (Counter::Author(author), date, n));
+    Ok(tags.chain(authors).collect())
+}
+
+/// The authors in the list's order, and every user by slug.
+type ArrangedAuthors = (
+    Vec<Arc<AuthorWithCount>>,
+    HashMap<String, Arc<AuthorWithCount>>,
+);
+
+/// The users with a visible post, most first, then by name (whatever the
+/// case), then by id; and every user by slug.
+fn arrange_authors(tallies: &Tallies) -> ArrangedAuthors {
+    let mut by_count: Vec<(String, Arc<AuthorWithCount>)> = tallies
+        .authors
+        .values()
+        .filter(|author| author.post_count > 0)
+        .map(|author| (author.author.name.to_lowercase(), author.clone()))
+        .collect();
+    by_count.sort_unstable_by(|(a_name, a), (b_name, b)| {
+        b.post_count
+            .cmp(&a.post_count)
+            .then_with(|| a_name.cmp(b_name))
+            .then_with(|| a.author.id.cmp(&b.author.id))
+    });
+    let by_slug = tallies
+        .authors
+        .values()
+        .map(|author| (author.author.slug.clone(), author.clone()))
+        .collect();
+    (
+        by_count.into_iter().map(|(_, author)| author).collect(),
+        by_slug,
+    )
 }

@@ -12,7 +12,7 @@ use super::ordered_keys::{ListKey, OrderedKeys};
 use super::schedule::{Counter, Schedule};
 use crate::db::count_deltas::CountDelta;
 use crate::domain::time::never_dated;
-use crate::models::{TagRow, TagWithCounts};
+use crate::models::{AuthorProfileRow, AuthorWithCount, TagRow, TagWithCounts};
 
 /// Every post's key in the lists' orders, as read when counting afresh.
 #[derive(Debug, Default)]
@@ -28,6 +28,8 @@ pub struct ListOrders {
 #[derive(Debug, Clone)]
 pub struct Tallies {
     pub tags: HashMap<i64, Arc<TagWithCounts>>,
+    /// Every user, with their visible posts.
+    pub authors: HashMap<i64, Arc<AuthorWithCount>>,
     pub visible_posts: i64,
     /// Published posts not trashed, by date: the public order, scheduled
     /// posts first.
@@ -41,10 +43,11 @@ pub struct Tallies {
 }
 
 impl Tallies {
-    /// `scheduled` lists, for each tag (`Some`) or for posts (`None`), how
-    /// many become visible at a date after `as_of`.
+    /// `scheduled` lists, for each counter, how many become visible at a
+    /// date after `as_of`.
     pub fn new(
         tags: Vec<TagWithCounts>,
+        authors: Vec<AuthorWithCount>,
         visible_posts: i64,
         as_of: NaiveDateTime,
         scheduled: Vec<(Counter, NaiveDateTime, i64)>,
@@ -52,6 +55,10 @@ impl Tallies {
     ) -> Self {
         let mut tallies = Tallies {
             tags: tags.into_iter().map(|t| (t.tag.id, Arc::new(t))).collect(),
+            authors: authors
+                .into_iter()
+                .map(|a| (a.author.id, Arc::new(a)))
+                .collect(),
             visible_posts,
             public_order: OrderedKeys::new(orders.public),
             admin_order: OrderedKeys::new(orders.admin),
@@ -74,9 +81,16 @@ impl Tallies {
     }
 
     /// Applies the changes of committed writes, in commit order. `rows` are
-    /// the current rows of the tags that `Tag` changes name: a tag named
-    /// there and absent from `rows` was deleted.
-    pub fn apply(&mut self, changes: &[CountDelta], rows: Vec<TagRow>) {
+    /// the current rows of the tags that `Tag` changes name, `users` those
+    /// of the users that `User` changes name: one named there and absent
+    /// from its rows was deleted.
+    pub fn apply(
+        &mut self,
+        changes: &[CountDelta],
+        rows: Vec<TagRow>,
+        users: Vec<AuthorProfileRow>,
+    ) {
+        self.reread_users(changes, users);
         let changed: HashSet<i64> = changes
             .iter()
             .filter_map(|change| match change {
@@ -111,15 +125,21 @@ impl Tallies {
                     posts,
                     public_at,
                     published_at,
+                    author_id,
                 } => {
                     self.place(post_id, posts, public_at, published_at);
                     match public_at {
-                        Some(date) if date > self.as_of => self.schedule(None, date, posts),
+                        Some(date) if date > self.as_of => {
+                            self.schedule(Counter::Posts, date, posts)
+                        }
                         Some(_) => self.visible_posts += posts,
                         None => {}
                     }
+                    if let Some(author_id) = author_id {
+                        self.count_authors_post(author_id, posts, public_at);
+                    }
                 }
-                CountDelta::Tag(_) => {}
+                CountDelta::Tag(_) | CountDelta::User(_) => {}
             }
         }
         if !deleted.is_empty() {
@@ -127,7 +147,7 @@ impl Tallies {
                 self.tags.remove(id);
             }
             self.scheduled
-                .forget(|counter| counter.is_some_and(|id| deleted.contains(&id)));
+                .forget(|counter| matches!(counter, Counter::Tag(id) if deleted.contains(id)));
         }
     }
 
@@ -136,12 +156,17 @@ impl Tallies {
         for counters in self.scheduled.take_due(now) {
             for (counter, count) in counters {
                 match counter {
-                    Some(id) => {
+                    Counter::Tag(id) => {
                         if let Some(tag) = self.tags.get_mut(&id) {
                             Arc::make_mut(tag).post_count += count;
                         }
                     }
-                    None => self.visible_posts += count,
+                    Counter::Author(id) => {
+                        if let Some(author) = self.authors.get_mut(&id) {
+                            Arc::make_mut(author).post_count += count;
+                        }
+                    }
+                    Counter::Posts => self.visible_posts += count,
                 }
             }
         }
@@ -179,9 +204,55 @@ impl Tallies {
         let tag = Arc::make_mut(tag);
         tag.total_count += posts;
         match public_at {
-            Some(date) if date > self.as_of => self.schedule(Some(tag_id), date, posts),
+            Some(date) if date > self.as_of => self.schedule(Counter::Tag(tag_id), date, posts),
             Some(_) => tag.post_count += posts,
             None => {}
+        }
+    }
+
+    /// A post of the author's added (+1) or removed (-1), visible from
+    /// `public_at`.
+    fn count_authors_post(&mut self, author_id: i64, posts: i64, public_at: Option<NaiveDateTime>) {
+        match public_at {
+            Some(date) if date > self.as_of => {
+                self.schedule(Counter::Author(author_id), date, posts)
+            }
+            Some(_) => {
+                if let Some(author) = self.authors.get_mut(&author_id) {
+                    Arc::make_mut(author).post_count += posts;
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Takes the current rows of the users that changes name; one named
+    /// and gone was deleted (its posts, if any, went to another first).
+    fn reread_users(&mut self, changes: &[CountDelta], users: Vec<AuthorProfileRow>) {
+        let mut deleted: HashSet<i64> = changes
+            .iter()
+            .filter_map(|change| match change {
+                CountDelta::User(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        for row in users {
+            deleted.remove(&row.id);
+            match self.authors.get_mut(&row.id) {
+                Some(author) => Arc::make_mut(author).author = row,
+                None => {
+                    let author = AuthorWithCount {
+                        author: row,
+                        post_count: 0,
+                    };
+                    self.authors.insert(author.author.id, Arc::new(author));
+                }
+            }
+        }
+        if !deleted.is_empty() {
+            self.authors.retain(|id, _| !deleted.contains(id));
+            self.scheduled
+                .forget(|counter| matches!(counter, Counter::Author(id) if deleted.contains(id)));
         }
     }
 
@@ -191,154 +262,5 @@ impl Tallies {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use chrono::{NaiveDate, TimeDelta};
-    use proptest::prelude::*;
-
-    use super::*;
-
-    /// A post's part in the counts: not trashed, and visible from when
-    /// (published with a date).
-    type State = (bool, Option<i64>);
-
-    /// Moments some hours apart, so that schedules span several days.
-    fn at(hours: i64) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 1, 1)
-            .unwrap()
-            .and_hms_opt(0, 0, 0)
-            .unwrap()
-            + TimeDelta::hours(hours)
-    }
-
-    fn tag(id: i64) -> TagWithCounts {
-        let row = TagRow {
-            id,
-            name: format!("t{id}"),
-            name_key: format!("t{id}"),
-            slug: format!("t{id}"),
-            description: None,
-            created_at: at(0),
-        };
-        TagWithCounts {
-            tag: row,
-            post_count: 0,
-            total_count: 0,
-        }
-    }
-
-    /// What the `GROUP BY` would say at `now` of posts with these states
-    /// and links.
-    fn counted(
-        posts: &BTreeMap<i64, (State, Vec<i64>)>,
-        now: i64,
-    ) -> (BTreeMap<i64, (i64, i64)>, i64) {
-        let mut tags: BTreeMap<i64, (i64, i64)> = (0..4).map(|id| (id, (0, 0))).collect();
-        let mut visible_posts = 0;
-        for ((counted, public_at), links) in posts.values() {
-            let visible = *counted && public_at.is_some_and(|date| date <= now);
-            visible_posts += i64::from(visible);
-            for tag in links {
-                let entry = tags.get_mut(tag).unwrap();
-                entry.0 += i64::from(visible);
-                entry.1 += i64::from(*counted);
-            }
-        }
-        (tags, visible_posts)
-    }
-
-    /// The deltas the triggers write when a post goes from `old` to `new`.
-    fn deltas(
-        post_id: i64,
-        old: Option<&(State, Vec<i64>)>,
-        new: Option<&(State, Vec<i64>)>,
-    ) -> Vec<CountDelta> {
-        let mut out = Vec::new();
-        for (side, sign) in [(old, -1), (new, 1)] {
-            if let Some(((true, public_at), links)) = side {
-                let public_at = public_at.map(at);
-                out.push(CountDelta::Post {
-                    post_id,
-                    posts: sign,
-                    public_at,
-                    published_at: public_at,
-                });
-                for tag_id in links {
-                    out.push(CountDelta::Link {
-                        tag_id: *tag_id,
-                        posts: sign,
-                        public_at,
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    fn post() -> impl Strategy<Value = (State, Vec<i64>)> {
-        let state = (any::<bool>(), proptest::option::of(0..60i64));
-        (state, proptest::collection::btree_set(0..4i64, 0..4))
-            .prop_map(|(state, links)| (state, links.into_iter().collect()))
-    }
-
-    proptest! {
-        /// Applying the deltas of any writes, and moving the clock on,
-        /// gives what counting afresh gives at every moment.
-        #[test]
-        fn applying_deltas_equals_counting_afresh(
-            writes in proptest::collection::vec((0..6i64, proptest::option::of(post()), 0..5i64), 1..40),
-        ) {
-            let mut posts: BTreeMap<i64, (State, Vec<i64>)> = BTreeMap::new();
-            let mut tallies = Tallies::new(
-                (0..4).map(tag).collect(), 0, at(0), Vec::new(), ListOrders::default(),
-            );
-            let mut now = 0;
-            for (id, new, wait) in writes {
-                let old = posts.get(&id).cloned();
-                // As the counts do: to the moment of reading, then the changes.
-                now += wait;
-                tallies.advance(at(now));
-                tallies.apply(&deltas(id, old.as_ref(), new.as_ref()), Vec::new());
-                match new {
-                    Some(new) => posts.insert(id, new),
-                    None => posts.remove(&id),
-                };
-                let (expected, visible_posts) = counted(&posts, now);
-                let actual: BTreeMap<i64, (i64, i64)> = tallies
-                    .tags
-                    .iter()
-                    .map(|(id, t)| (*id, (t.post_count, t.total_count)))
-                    .collect();
-                prop_assert_eq!(actual, expected);
-                prop_assert_eq!(tallies.visible_posts, visible_posts);
-                prop_assert!(tallies.next_due().is_none_or(|due| due > at(now)));
-                let listed = posts.values().filter(|((counted, _), _)| *counted).count();
-                prop_assert_eq!(tallies.admin_order.len(), listed);
-                let dated = posts
-                    .values()
-                    .filter(|((counted, date), _)| *counted && date.is_some())
-                    .count();
-                prop_assert_eq!(tallies.public_order.len(), dated);
-            }
-        }
-    }
-
-    #[test]
-    fn a_tag_named_by_a_change_and_gone_is_deleted_with_what_it_had_scheduled() {
-        let scheduled = vec![(Some(1), at(5), 1)];
-        let orders = ListOrders::default();
-        let mut tallies = Tallies::new(vec![tag(1), tag(2)], 0, at(0), scheduled, orders);
-        let mut renamed = tag(2).tag;
-        renamed.name = "renamed".into();
-        tallies.apply(
-            &[CountDelta::Tag(1), CountDelta::Tag(2), CountDelta::Tag(3)],
-            vec![renamed, tag(3).tag],
-        );
-        let mut ids: Vec<i64> = tallies.tags.keys().copied().collect();
-        ids.sort();
-        assert_eq!(ids, [2, 3]);
-        assert_eq!(tallies.tags[&2].tag.name, "renamed");
-        assert_eq!(tallies.next_due(), None);
-    }
-}
+#[path = "tallies_tests.rs"]
+mod tests;

@@ -36,15 +36,20 @@ pub enum CountDelta {
         public_at: Option<NaiveDateTime>,
     },
     /// The same for a post itself, with its date whether published or not
-    /// (where it is in admin lists).
+    /// (where it is in admin lists), and its author (`None` in rows logged
+    /// before posts had authors in the log).
     Post {
         post_id: i64,
         posts: i64,
         public_at: Option<NaiveDateTime>,
         published_at: Option<NaiveDateTime>,
+        author_id: Option<i64>,
     },
     /// The tag's row was created, changed or deleted.
     Tag(i64),
+    /// The user's row was created, changed (what an author list shows of
+    /// it) or deleted.
+    User(i64),
 }
 
 /// Where a reader of the log is: every row it has not applied is at or past
@@ -75,7 +80,8 @@ struct Horizon {
     snapshot_from: i64,
 }
 
-/// id, position, tag_id, post_id, posts, public_at, published_at.
+/// id, position, tag_id, post_id, posts, public_at, published_at,
+/// author_id.
 type Row = (
     i64,
     i64,
@@ -84,6 +90,7 @@ type Row = (
     i16,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
+    Option<i64>,
 );
 
 /// The position of the snapshot the caller's transaction reads: every row
@@ -113,22 +120,24 @@ pub fn since(conn: &mut DbConn, position: &LogPosition) -> QueryResult<Since> {
     let from = horizon.snapshot_from.max(position.from);
     let mut applied = HashSet::new();
     let mut changes = Vec::new();
-    for (id, row_position, tag_id, post_id, posts, public_at, published_at) in
+    for (id, row_position, tag_id, post_id, posts, public_at, published_at, author_id) in
         rows_from(conn, position.from)?
     {
         if !position.applied.contains(&id) {
-            changes.push(match (tag_id, posts) {
-                (Some(tag_id), 0) => CountDelta::Tag(tag_id),
-                (Some(tag_id), posts) => CountDelta::Link {
+            changes.push(match (tag_id, posts, post_id) {
+                (Some(tag_id), 0, _) => CountDelta::Tag(tag_id),
+                (Some(tag_id), posts, _) => CountDelta::Link {
                     tag_id,
                     posts: posts.into(),
                     public_at,
                 },
-                (None, posts) => CountDelta::Post {
+                (None, 0, None) => CountDelta::User(author_id.unwrap_or_default()),
+                (None, posts, _) => CountDelta::Post {
                     post_id: post_id.unwrap_or_default(),
                     posts: posts.into(),
                     public_at,
                     published_at,
+                    author_id,
                 },
             });
         }
@@ -176,7 +185,7 @@ fn horizon(conn: &mut DbConn) -> QueryResult<Horizon> {
 
 /// The rows at or past `from`, in id order, with their positions.
 fn rows_from(conn: &mut DbConn, from: i64) -> QueryResult<Vec<Row>> {
-    use count_deltas::{id, post_id, posts, public_at, published_at, table, tag_id};
+    use count_deltas::{author_id, id, post_id, posts, public_at, published_at, table, tag_id};
     match conn {
         DbConn::Postgres(c) => table
             .select((
@@ -187,12 +196,22 @@ fn rows_from(conn: &mut DbConn, from: i64) -> QueryResult<Vec<Row>> {
                 posts,
                 public_at,
                 published_at,
+                author_id,
             ))
             .filter(sql::<Bool>("txid >= ").bind::<BigInt, _>(from))
             .order(id)
             .load(c),
         DbConn::Sqlite(c, _) => table
-            .select((id, id, tag_id, post_id, posts, public_at, published_at))
+            .select((
+                id,
+                id,
+                tag_id,
+                post_id,
+                posts,
+                public_at,
+                published_at,
+                author_id,
+            ))
             .filter(id.ge(from))
             .order(id)
             .load(c),

@@ -7,6 +7,7 @@
 //! lock, an upsert, a statement one of them can fold into another), the
 //! difference stays in here, behind one function for both.
 
+pub mod author_counts;
 pub mod bulk;
 pub mod change_counters;
 mod conn;

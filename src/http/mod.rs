@@ -5,6 +5,7 @@
 //! [`Cache::read`](crate::cache::Cache::read)), and shape the result.
 
 pub mod auth;
+mod authors;
 pub mod extract;
 mod health;
 pub mod metrics;
@@ -38,6 +39,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ];
     table.extend(posts::endpoints());
     table.extend(tags::endpoints());
+    table.extend(authors::endpoints());
     table.extend(people::endpoints());
     table
 }

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::problem::{PROBLEM_JSON, Problem};
-use super::{health, people, posts, tags, views};
+use super::{authors, health, people, posts, tags, views};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -56,6 +56,9 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         tags::admin::delete_tag,
         tags::read::tag_posts,
         tags::admin::merge_tag,
+        authors::list_authors,
+        authors::get_author,
+        authors::author_posts,
         people::users::list_users,
         people::users::create_user,
         people::users::get_user,
@@ -73,6 +76,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
     modifiers(&SharedResponses),
     tags(
         (name = "posts", description = "Posts and the tags on them"),
+        (name = "authors", description = "Who writes the visible posts, publicly"),
         (name = "tags", description = "Tags, their counts and their public pages"),
         (name = "people", description = "Staff users, their roles, sessions and personal keys"),
         (name = "operations", description = "Health, readiness and this document"),

@@ -8,7 +8,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::page::Page;
-use crate::models::{CredentialRow, PostStatus, PostWithTags, TagRow, TagWithCounts, UserRow};
+use crate::models::{
+    AuthorWithCount, CredentialRow, PostStatus, PostWithTags, TagRow, TagWithCounts, UserRow,
+};
 
 /// A stored UTC time, written as RFC 3339 with a `Z`.
 #[derive(Debug, Clone, Copy)]
@@ -184,6 +186,41 @@ impl<T> List<T> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TagPosts {
     pub tag: Tag,
+    #[serde(flatten)]
+    pub posts: List<Post>,
+}
+
+/// An author, publicly: never email or role.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 2, "name": "Ada Lovelace", "slug": "ada-lovelace", "bio": "Writes on engines.",
+    "post_count": 12
+}))]
+pub struct Author {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub bio: Option<String>,
+    /// Visible posts.
+    pub post_count: i64,
+}
+
+impl From<AuthorWithCount> for Author {
+    fn from(AuthorWithCount { author, post_count }: AuthorWithCount) -> Self {
+        Author {
+            id: author.id,
+            name: author.name,
+            slug: author.slug,
+            bio: author.bio,
+            post_count,
+        }
+    }
+}
+
+/// An author's page: the author and a page of their visible posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorPosts {
+    pub author: Author,
     #[serde(flatten)]
     pub posts: List<Post>,
 }

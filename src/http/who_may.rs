@@ -61,6 +61,19 @@ static TABLE: &[Entry] = &[
     ("DELETE", "/api/v1/tags/{slug}", EDITORS, ""),
     ("GET", "/api/v1/tags/{slug}/posts", ANYONE, ""),
     ("POST", "/api/v1/tags/{slug}/merge", EDITORS, ""),
+    ("GET", "/api/v1/authors", ANYONE, ""),
+    (
+        "GET",
+        "/api/v1/authors/{slug}",
+        ANYONE,
+        "signed-in callers also see users with no visible post",
+    ),
+    (
+        "GET",
+        "/api/v1/authors/{slug}/posts",
+        ANYONE,
+        "signed-in callers also see users with no visible post",
+    ),
     ("GET", "/api/v1/users", EDITORS, ""),
     (
         "POST",

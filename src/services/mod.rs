@@ -4,6 +4,7 @@
 //! Reads are [`CachedRead`](crate::cache::CachedRead)s: what they take from
 //! memory, and what they ask the database otherwise.
 
+pub mod authors;
 mod error;
 pub mod people;
 pub mod posts;

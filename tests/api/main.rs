@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod author_counts;
 mod authors;
 mod bulk;
 mod concurrency;

@@ -1,0 +1,133 @@
+//! Authors, publicly: who has written visible posts, how many, and their
+//! posts.
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::Caller;
+use super::extract::{QueryParams, given, page_request};
+use super::problem::ApiError;
+use super::routes::{Endpoint, endpoint};
+use super::{schemas, views};
+use crate::cache::Cache;
+use crate::db::Database;
+use crate::domain::limits::{POST_PAGE, USER_PAGE};
+use crate::services::authors::{AuthorPage, GetAuthor, ListAuthors};
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint(Method::GET, "/api/v1/authors", list_authors),
+        endpoint(Method::GET, "/api/v1/authors/{slug}", get_author),
+        endpoint(Method::GET, "/api/v1/authors/{slug}/posts", author_posts),
+    ]
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorsParams {
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::users_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// The users with at least one visible post, with how many: most first,
+/// then by name. The counts are exact, as tags' are.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors",
+    tag = "authors",
+    security((), ("bearer" = [])),
+    params(AuthorsParams),
+    responses((status = 200, description = "A page of authors", body = views::List<views::Author>)),
+)]
+pub async fn list_authors(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    params: QueryParams<AuthorsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let read = ListAuthors {
+        page: page_request(params.0.page, params.0.per_page, USER_PAGE)?,
+    };
+    let authors = cache.read(&db, caller.checked, read).await?;
+    Ok(HttpResponse::Ok().json(views::List::new(authors, views::Author::from)))
+}
+
+/// One author: anyone's once they have a visible post; any user's with a
+/// token.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors/{slug}",
+    tag = "authors",
+    security((), ("bearer" = [])),
+    params(("slug" = String, Path, description = "The user's slug", example = "ada-lovelace")),
+    responses(
+        (status = 200, description = "The author", body = views::Author),
+        (status = 404, description = "No such user, or none with a visible post"),
+    ),
+)]
+pub async fn get_author(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let read = GetAuthor {
+        slug: slug.into_inner(),
+        authenticated: caller.is_authenticated(),
+    };
+    let author = cache.read(&db, caller.checked, read).await?;
+    Ok(HttpResponse::Ok().json(views::Author::from(author)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuthorPostsParams {
+    /// From 1.
+    #[param(minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "given")]
+    page: Option<u32>,
+    #[param(schema_with = schemas::posts_per_page_schema)]
+    #[serde(default, deserialize_with = "given")]
+    per_page: Option<u32>,
+}
+
+/// An author's page: the author and their visible posts, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors/{slug}/posts",
+    tag = "authors",
+    security((), ("bearer" = [])),
+    params(
+        ("slug" = String, Path, description = "The user's slug", example = "ada-lovelace"),
+        AuthorPostsParams,
+    ),
+    responses(
+        (status = 200, description = "The author and a page of their posts", body = views::AuthorPosts),
+        (status = 404, description = "No such user, or none with a visible post"),
+    ),
+)]
+pub async fn author_posts(
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    caller: Caller,
+    slug: web::Path<String>,
+    params: QueryParams<AuthorPostsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let read = AuthorPage {
+        slug: slug.into_inner(),
+        authenticated: caller.is_authenticated(),
+        page: page_request(params.0.page, params.0.per_page, POST_PAGE)?,
+    };
+    let (author, posts) = cache.read(&db, caller.checked, read).await?;
+    Ok(HttpResponse::Ok().json(views::AuthorPosts {
+        author: views::Author::from(author),
+        posts: views::List::new(posts, views::Post::from),
+    }))
+}
