@@ -1,13 +1,14 @@
-//! The posts and tags rows of the role table, a test per cell: each row is
-//! a function run once for each role. A caller signs in as a user of the
-//! role; "others'" posts are the owner's. Refusals are checked to change
-//! nothing.
+//! The posts, tags and keys rows of the role table, a test per cell: each
+//! row is a function run once for each role. A caller signs in as a user of
+//! the role; "others'" posts are the owner's. Refusals are checked to
+//! change nothing.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
 
+mod keys;
 mod posts;
 mod tags;
 
@@ -163,4 +164,8 @@ cells! {
     author_may_not_set_author = posts::sets_author("author");
     editor_sets_author = posts::sets_author("editor");
     administrator_sets_author = posts::sets_author("administrator");
+    contributor_manages_own_keys = keys::manages_keys("contributor");
+    author_manages_own_keys = keys::manages_keys("author");
+    editor_manages_own_keys = keys::manages_keys("editor");
+    administrator_manages_every_key = keys::manages_keys("administrator");
 }
