@@ -3,17 +3,15 @@
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::auth::Caller;
-use super::extract::{QueryParams, given, page_request};
+use super::extract::QueryParams;
+use super::pages::{PostPageParams, UserPageParams};
 use super::problem::ApiError;
 use super::routes::{Endpoint, endpoint};
-use super::{schemas, views};
+use super::views;
 use crate::cache::Cache;
 use crate::db::Database;
-use crate::domain::limits::{POST_PAGE, USER_PAGE};
 use crate::services::authors::{AuthorPage, GetAuthor, ListAuthors};
 
 pub fn endpoints() -> Vec<Endpoint> {
@@ -24,18 +22,6 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuthorsParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::users_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
 /// The users with at least one visible post, with how many: most first,
 /// then by name. The counts are exact, as tags' are.
 #[utoipa::path(
@@ -43,17 +29,17 @@ pub struct AuthorsParams {
     path = "/api/v1/authors",
     tag = "authors",
     security((), ("bearer" = [])),
-    params(AuthorsParams),
+    params(UserPageParams),
     responses((status = 200, description = "A page of authors", body = views::List<views::Author>)),
 )]
 pub async fn list_authors(
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
-    params: QueryParams<AuthorsParams>,
+    params: QueryParams<UserPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let read = ListAuthors {
-        page: page_request(params.0.page, params.0.per_page, USER_PAGE)?,
+        page: params.0.request()?,
     };
     let authors = cache.read(&db, caller.checked, read).await?;
     Ok(HttpResponse::Ok().json(views::List::new(authors, views::Author::from)))
@@ -86,18 +72,6 @@ pub async fn get_author(
     Ok(HttpResponse::Ok().json(views::Author::from(author)))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuthorPostsParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::posts_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
 /// An author's page: the author and their visible posts, newest first.
 #[utoipa::path(
     get,
@@ -106,7 +80,7 @@ pub struct AuthorPostsParams {
     security((), ("bearer" = [])),
     params(
         ("slug" = String, Path, description = "The user's slug", example = "ada-lovelace"),
-        AuthorPostsParams,
+        PostPageParams,
     ),
     responses(
         (status = 200, description = "The author and a page of their posts", body = views::AuthorPosts),
@@ -118,12 +92,12 @@ pub async fn author_posts(
     cache: web::Data<Cache>,
     caller: Caller,
     slug: web::Path<String>,
-    params: QueryParams<AuthorPostsParams>,
+    params: QueryParams<PostPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let read = AuthorPage {
         slug: slug.into_inner(),
         authenticated: caller.is_authenticated(),
-        page: page_request(params.0.page, params.0.per_page, POST_PAGE)?,
+        page: params.0.request()?,
     };
     let (author, posts) = cache.read(&db, caller.checked, read).await?;
     Ok(HttpResponse::Ok().json(views::AuthorPosts {

@@ -11,6 +11,7 @@ mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+mod pages;
 pub mod people;
 mod posts;
 mod preconditions;

@@ -3,12 +3,13 @@
 use actix_web::{HttpResponse, web};
 
 use super::bodies::{NewKeyBody, SignInBody};
-use super::{PageParams, off_the_workers};
+use super::off_the_workers;
 use crate::db::Database;
 use crate::domain::page::Page;
 use crate::domain::people::email_key;
 use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
+use crate::http::pages::UserPageParams;
 use crate::http::problem::ApiError;
 use crate::http::views;
 use crate::services::people::credentials::{self, SignIn};
@@ -131,13 +132,13 @@ pub async fn create_key(
     path = "/api/v1/keys",
     tag = "people",
     security(("bearer" = [])),
-    params(PageParams),
+    params(UserPageParams),
     responses((status = 200, description = "A page of keys", body = views::List<views::Key>)),
 )]
 pub async fn list_keys(
     db: web::Data<Database>,
     Staff(actor): Staff,
-    params: QueryParams<PageParams>,
+    params: QueryParams<UserPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = params.0.request()?;
     let keys = db.run(move |conn| credentials::keys(conn, &actor)).await?;

@@ -8,16 +8,10 @@ use std::sync::LazyLock;
 
 use actix_web::http::Method;
 use actix_web::web;
-use serde::Deserialize;
 use tokio::sync::Semaphore;
-use utoipa::IntoParams;
 
-use super::extract::{given, page_request};
 use super::problem::ApiError;
 use super::routes::{Endpoint, endpoint};
-use super::schemas;
-use crate::domain::limits::USER_PAGE;
-use crate::domain::page::PageRequest;
 
 pub use bodies::check_bodies;
 pub use credentials::SessionTtl;
@@ -39,25 +33,6 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// Which page of a list of people (users, keys).
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::users_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
-impl PageParams {
-    /// The page asked for, or a 400 naming the parameter at fault.
-    fn request(self) -> Result<PageRequest, ApiError> {
-        page_request(self.page, self.per_page, USER_PAGE)
-    }
-}
-
 /// Password hashes computed at once, at most: one per core. Each takes
 /// about 19 MiB and tens of milliseconds of CPU on purpose; a flood of
 /// sign-ins waits here instead of filling the memory and the blocking pool

@@ -6,10 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::bodies::{NewUserBody, UserFields};
-use super::{PageParams, off_the_workers};
+use super::off_the_workers;
 use crate::db::Database;
 use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
+use crate::http::pages::UserPageParams;
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::people::rules::{self, sees_email};
@@ -62,7 +63,7 @@ pub async fn create_user(
     path = "/api/v1/users",
     tag = "people",
     security(("bearer" = [])),
-    params(PageParams),
+    params(UserPageParams),
     responses(
         (status = 200, description = "A page of users", body = views::List<views::User>),
         (status = 403, description = "Contributors and authors read only themselves"),
@@ -71,7 +72,7 @@ pub async fn create_user(
 pub async fn list_users(
     db: web::Data<Database>,
     Staff(actor): Staff,
-    params: QueryParams<PageParams>,
+    params: QueryParams<UserPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.0.request()?;
     let found = db.run(move |conn| users::list(conn, &actor, page)).await?;

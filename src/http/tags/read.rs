@@ -6,10 +6,11 @@ use utoipa::IntoParams;
 
 use crate::cache::{Cache, TagListQuery, TagSort};
 use crate::db::Database;
-use crate::domain::limits::{POST_PAGE, TAG_PAGE, TAG_PREFIX_MAX_CHARS};
+use crate::domain::limits::{TAG_PAGE, TAG_PREFIX_MAX_CHARS};
 use crate::domain::tag_name::tag_prefix_key;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
+use crate::http::pages::PostPageParams;
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::tags::{GetTag, ListTags, TagPage};
@@ -114,18 +115,6 @@ pub async fn get_tag(
     Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_authenticated())))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// From 1.
-    #[param(minimum = 1, example = 1)]
-    #[serde(default, deserialize_with = "given")]
-    page: Option<u32>,
-    #[param(schema_with = schemas::posts_per_page_schema)]
-    #[serde(default, deserialize_with = "given")]
-    per_page: Option<u32>,
-}
-
 /// The public tag page: the tag and its visible posts, newest first, with
 /// or without a token.
 #[utoipa::path(
@@ -133,7 +122,7 @@ pub struct PageParams {
     path = "/api/v1/tags/{slug}/posts",
     tag = "tags",
     security((), ("bearer" = [])),
-    params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PageParams),
+    params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PostPageParams),
     responses(
         (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
         (status = 404, description = "No such tag"),
@@ -144,11 +133,11 @@ pub async fn tag_posts(
     cache: web::Data<Cache>,
     caller: Caller,
     slug: web::Path<String>,
-    params: QueryParams<PageParams>,
+    params: QueryParams<PostPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let read = TagPage {
         slug: slug.into_inner(),
-        page: page_request(params.0.page, params.0.per_page, POST_PAGE)?,
+        page: params.0.request()?,
     };
     let (tag, posts) = cache.read(&db, caller.checked, read).await?;
     Ok(HttpResponse::Ok().json(views::TagPosts {
