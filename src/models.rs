@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
+use crate::domain::tag_name::{TagName, TagVisibility};
 use crate::schema::{credentials, post_tags, posts, tags, users};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
@@ -137,7 +138,7 @@ pub struct PostChangeset {
     pub author_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = tags)]
 pub struct TagRow {
     pub id: i64,
@@ -146,6 +147,33 @@ pub struct TagRow {
     pub slug: String,
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
+    pub feature_image: Option<String>,
+    pub accent_color: Option<String>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    #[diesel(column_name = alias_names)]
+    pub aliases: TagAliases,
+}
+
+/// A tag's aliases, by key, as its row lists them (a JSON array of names,
+/// kept by triggers on `tag_aliases`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromSqlRow)]
+pub struct TagAliases(pub Vec<String>);
+
+impl<DB: Backend> FromSql<Text, DB> for TagAliases
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let raw = String::from_sql(bytes)?;
+        Ok(TagAliases(serde_json::from_str(&raw)?))
+    }
+}
+
+impl TagRow {
+    pub fn visibility(&self) -> TagVisibility {
+        TagVisibility::of_name(&self.name)
+    }
 }
 
 /// A tag with its counts: `post_count` counts visible posts; `total_count`
@@ -167,6 +195,27 @@ pub struct NewTagRow<'a> {
     pub slug: String,
     pub description: Option<&'a str>,
     pub created_at: NaiveDateTime,
+    pub feature_image: Option<&'a str>,
+    pub accent_color: Option<&'a str>,
+    pub meta_title: Option<&'a str>,
+    pub meta_description: Option<&'a str>,
+}
+
+impl<'a> NewTagRow<'a> {
+    /// A tag with a name and a slug, and nothing else yet.
+    pub fn named(name: &'a TagName, slug: String, created_at: NaiveDateTime) -> Self {
+        Self {
+            name: name.display(),
+            name_key: name.key(),
+            slug,
+            description: None,
+            created_at,
+            feature_image: None,
+            accent_color: None,
+            meta_title: None,
+            meta_description: None,
+        }
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -177,7 +226,7 @@ pub struct NewPostTagRow {
     pub position: i32,
 }
 
-/// A change to a tag: `None` leaves a column alone; for the description,
+/// A change to a tag: `None` leaves a column alone; for the nullable ones,
 /// `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = tags)]
@@ -186,11 +235,21 @@ pub struct TagChangeset {
     pub name_key: Option<String>,
     pub slug: Option<String>,
     pub description: Option<Option<String>>,
+    pub feature_image: Option<Option<String>>,
+    pub accent_color: Option<Option<String>>,
+    pub meta_title: Option<Option<String>>,
+    pub meta_description: Option<Option<String>>,
 }
 
 impl TagChangeset {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.slug.is_none() && self.description.is_none()
+        self.name.is_none()
+            && self.slug.is_none()
+            && self.description.is_none()
+            && self.feature_image.is_none()
+            && self.accent_color.is_none()
+            && self.meta_title.is_none()
+            && self.meta_description.is_none()
     }
 }
 

@@ -29,6 +29,22 @@ diesel::table! {
         slug -> Text,
         description -> Nullable<Text>,
         created_at -> Timestamp,
+        feature_image -> Nullable<Text>,
+        accent_color -> Nullable<Text>,
+        meta_title -> Nullable<Text>,
+        meta_description -> Nullable<Text>,
+        /// The tag's aliases: a JSON array of names, kept by triggers.
+        alias_names -> Text,
+    }
+}
+
+diesel::table! {
+    /// Other names of a tag, resolved to it by get-or-create.
+    tag_aliases (name_key) {
+        name_key -> Text,
+        name -> Text,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -148,8 +164,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Slugs tags had before, each with the last tag that had it.
+    tag_old_slugs (slug) {
+        slug -> Text,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Slugs posts had before, each with the last post that had it.
+    post_old_slugs (slug) {
+        slug -> Text,
+        post_id -> BigInt,
+    }
+}
+
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
+diesel::joinable!(tag_old_slugs -> tags (tag_id));
+diesel::joinable!(tag_aliases -> tags (tag_id));
 
 diesel::joinable!(credentials -> users (user_id));
 diesel::joinable!(posts -> users (author_id));
@@ -157,6 +191,8 @@ diesel::joinable!(posts -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     posts,
     tags,
+    tag_aliases,
+    tag_old_slugs,
     post_tags,
     post_titles,
     users,

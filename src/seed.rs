@@ -217,13 +217,7 @@ fn write_tags(conn: &mut DbConn, count: u32, now: NaiveDateTime) -> QueryResult<
     for chunk in names.chunks(BATCH) {
         let rows: Vec<NewTagRow> = chunk
             .iter()
-            .map(|(name, slug)| NewTagRow {
-                name: name.display(),
-                name_key: name.key(),
-                slug: slug.clone(),
-                description: None,
-                created_at: now,
-            })
+            .map(|(name, slug)| NewTagRow::named(name, slug.clone(), now))
             .collect();
         let inserted: Vec<(i64, String)> = on_backend!(conn, c => {
             diesel::insert_into(tags::table)

@@ -53,6 +53,8 @@ pub struct TagListQuery {
     pub min_count: i64,
     /// Case-insensitive prefix of the name (already lower-cased).
     pub prefix: Option<String>,
+    /// Whether internal tags are listed: to authenticated callers only.
+    pub authenticated: bool,
 }
 
 /// What a post list's total depends on, when that is only what the
@@ -62,6 +64,7 @@ pub struct TotalKey {
     pub status: StatusFilter,
     pub all_tags: Vec<i64>,
     pub any_tags: Vec<i64>,
+    pub none_tags: Vec<i64>,
     /// Slugs of users (never changed once given), sorted and unique.
     pub author_slugs: Vec<String>,
     pub owner: Option<Owner>,
@@ -260,7 +263,8 @@ impl TagCounts {
             TagSort::Created => &self.by_created,
         };
         let matching = ordered.iter().filter(|tag| {
-            tag.post_count >= query.min_count
+            tag.tag.visibility().is_seen(query.authenticated)
+                && tag.post_count >= query.min_count
                 && query
                     .prefix
                     .as_deref()
@@ -342,11 +346,18 @@ impl TagCounts {
         share > 0.0 && (wanted as f64 / share) < rarest as f64
     }
 
+    /// How many visible posts carry the tag (0 for a tag unknown to these
+    /// counts).
+    pub fn post_count(&self, tag_id: i64) -> i64 {
+        self.tallies
+            .tags
+            .get(&tag_id)
+            .map_or(0, |tag| tag.post_count)
+    }
+
     /// Of `tags`, the one on the fewest visible posts.
     pub fn rarest(&self, tags: &[i64]) -> Option<i64> {
-        tags.iter()
-            .copied()
-            .min_by_key(|id| self.tallies.tags.get(id).map_or(0, |tag| tag.post_count))
+        tags.iter().copied().min_by_key(|&id| self.post_count(id))
     }
 
     /// Where the page at `offset` of a list of every post of `order` starts,

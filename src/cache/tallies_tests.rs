@@ -6,6 +6,7 @@ use chrono::{NaiveDate, TimeDelta};
 use proptest::prelude::*;
 
 use super::*;
+use crate::models::TagAliases;
 
 /// A post's part in the counts: not trashed, and visible from when
 /// (published with a date).
@@ -28,6 +29,11 @@ fn tag(id: i64) -> TagWithCounts {
         slug: format!("t{id}"),
         description: None,
         created_at: at(0),
+        feature_image: None,
+        accent_color: None,
+        meta_title: None,
+        meta_description: None,
+        aliases: TagAliases::default(),
     };
     TagWithCounts {
         tag: row,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::dsl;
 use diesel::prelude::*;
 
@@ -92,6 +93,36 @@ pub fn links_of_posts(conn: &mut DbConn, post_ids: &[i64]) -> QueryResult<Vec<(i
     on_backend!(conn, c => post_tags::table
         .filter(post_tags::post_id.eq_any(post_ids))
         .order_by((post_tags::post_id, post_tags::position))
+        .select((post_tags::post_id, post_tags::tag_id))
+        .load(c))
+}
+
+/// The visible posts carrying the tag, with their dates: one range of the
+/// tag's index in public order.
+pub fn visible_carriers(
+    conn: &mut DbConn,
+    tag_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    on_backend!(conn, c => post_tags::table
+        .filter(post_tags::tag_id.eq(tag_id))
+        .filter(post_tags::public_at.le(now))
+        .select((post_tags::post_id, post_tags::public_at.assume_not_null()))
+        .load(c))
+}
+
+/// Which of `tag_ids` each of `post_ids` carries, `(post_id, tag_id)`.
+pub fn links_among(
+    conn: &mut DbConn,
+    post_ids: &[i64],
+    tag_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    if post_ids.is_empty() || tag_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_backend!(conn, c => post_tags::table
+        .filter(post_tags::post_id.eq_any(post_ids))
+        .filter(post_tags::tag_id.eq_any(tag_ids))
         .select((post_tags::post_id, post_tags::tag_id))
         .load(c))
 }

@@ -7,6 +7,7 @@
 //! lock, an upsert, a statement one of them can fold into another), the
 //! difference stays in here, behind one function for both.
 
+pub mod aliases;
 pub mod author_counts;
 pub mod bulk;
 pub mod change_counters;
@@ -16,6 +17,7 @@ pub mod credentials;
 mod error;
 pub mod links;
 mod migrations;
+pub mod old_slugs;
 mod pool;
 pub mod post_lists;
 pub mod posts;

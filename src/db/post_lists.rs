@@ -104,6 +104,8 @@ pub struct MatchingPosts {
     pub all_tags: Vec<i64>,
     /// Tags the post must have at least one of (when not empty).
     pub any_tags: Vec<i64>,
+    /// Tags the post must have none of.
+    pub none_tags: Vec<i64>,
     /// Case-insensitive substring of the title (already lower-cased).
     pub title_contains: Option<String>,
     /// Only this user's posts.
@@ -213,6 +215,17 @@ fn carries_any(tag_ids: Vec<i64>) -> _ {
     )
 }
 
+/// Carries none of the tags: probed for each post, so that a list walked
+/// newest first stops at its page.
+#[dsl::auto_type]
+fn carries_none(tag_ids: Vec<i64>) -> _ {
+    dsl::not(dsl::exists(
+        other_links
+            .filter(other_links.field(post_tags::post_id).eq(posts::id))
+            .filter(other_links.field(post_tags::tag_id).eq_any(tag_ids)),
+    ))
+}
+
 /// SQLite: among the posts whose titles the trigram index finds `phrase`
 /// in (an FTS5 phrase: the substring, quoted).
 type TitlesHolding = dsl::EqAny<
@@ -267,6 +280,7 @@ where
         + methods::FilterDsl<among_posts_of, Output = Q>
         + methods::FilterDsl<carries, Output = Q>
         + methods::FilterDsl<carries_any, Output = Q>
+        + methods::FilterDsl<carries_none, Output = Q>
         + methods::FilterDsl<seen_by_owner, Output = Q>
         + methods::FilterDsl<by_any_of, Output = Q>
         + methods::FilterDsl<TitleLike, Output = Q>
@@ -294,6 +308,9 @@ where
     }
     if !matching.any_tags.is_empty() {
         query = methods::FilterDsl::filter(query, carries_any(matching.any_tags.clone()));
+    }
+    if !matching.none_tags.is_empty() {
+        query = methods::FilterDsl::filter(query, carries_none(matching.none_tags.clone()));
     }
     if let Some(text) = &matching.title_contains {
         // PostgreSQL's trigram index serves the LIKE itself; SQLite's is a

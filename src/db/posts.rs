@@ -33,6 +33,17 @@ pub fn author(conn: &mut DbConn, user_id: i64) -> QueryResult<AuthorRow> {
         .first(c))
 }
 
+/// Posts with their authors, by id, in no particular order.
+pub fn with_authors(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(PostRow, AuthorRow)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_backend!(conn, c => posts::table
+        .filter(posts::id.eq_any(ids))
+        .select((PostRow::as_select(), author_columns()))
+        .load(c))
+}
+
 /// How a single post is addressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostKey {

@@ -15,16 +15,6 @@ diesel::define_sql_function! {
     ) -> diesel::sql_types::Nullable<diesel::sql_types::Timestamp>;
 }
 
-/// A condition that always holds and keeps its statement out of Diesel's
-/// prepared-statement cache (as SQL literals do), so that PostgreSQL plans
-/// the statement for the values it is given, every time. For `= ANY`
-/// lookups in a table that can grow fast: a cached statement soon gets a
-/// generic plan, made from the table's size at the time (a sequential scan
-/// while it is small) and kept until the table is next analysed.
-pub fn planned_for_its_values() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql("TRUE")
-}
-
 /// Escapes `%`, `_` and `\` so that user input matches literally in a
 /// `LIKE … ESCAPE '\'` pattern.
 pub fn escape_like(input: &str) -> String {

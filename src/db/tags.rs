@@ -1,28 +1,65 @@
 //! Statements on tags.
 
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Text};
 
 use super::conn::DbConn;
 use super::prepared::InsertTagsIgnoringConflicts;
-use super::sql::planned_for_its_values;
 use crate::models::{NewTagRow, TagChangeset, TagRow};
 use crate::on_backend;
 use crate::schema::tags;
 
-/// The tags with these keys. On PostgreSQL they stay share-locked until the
-/// transaction ends, so that a tag being attached to a post cannot be
-/// deleted under it: a delete waits, then sees the post.
-pub fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<TagRow>> {
-    let held = tags::table.filter(tags::name_key.eq_any(keys));
-    match conn {
-        // A blog importing its posts can create thousands of tags a minute.
-        DbConn::Postgres(c) => held
-            .filter(planned_for_its_values())
-            .select(TagRow::as_select())
-            .for_key_share()
-            .load(c),
-        DbConn::Sqlite(c, _) => held.select(TagRow::as_select()).load(c),
-    }
+/// A tag found under a key: its name's, or one of its aliases'.
+#[derive(QueryableByName)]
+struct UnderKey {
+    #[diesel(sql_type = Text)]
+    matched_key: String,
+    #[diesel(embed)]
+    tag: TagRow,
+}
+
+/// The tags that have these keys as their name or as an alias, each with
+/// the key it was found under, in one statement. On PostgreSQL they stay
+/// share-locked until the transaction ends, so that a tag being attached to
+/// a post cannot be deleted under it: a delete waits, then sees the post.
+/// The statement is planned for its keys each time (it is never prepared):
+/// a blog importing its posts can create thousands of tags a minute.
+pub fn held_by_keys(conn: &mut DbConn, keys: &[&str]) -> QueryResult<Vec<(String, TagRow)>> {
+    let found: Vec<UnderKey> = match conn {
+        DbConn::Postgres(c) => diesel::sql_query(
+            "SELECT matched.key AS matched_key, tags.* FROM tags JOIN ( \
+                 SELECT name_key AS key, id AS tag_id FROM tags WHERE name_key = ANY($1) \
+                 UNION ALL \
+                 SELECT name_key, tag_id FROM tag_aliases WHERE name_key = ANY($1) \
+             ) matched ON matched.tag_id = tags.id \
+             FOR KEY SHARE OF tags",
+        )
+        .bind::<Array<Text>, _>(keys)
+        .load(c)?,
+        DbConn::Sqlite(c, _) => diesel::sql_query(
+            "SELECT matched.key AS matched_key, tags.* FROM tags JOIN ( \
+                 SELECT name_key AS key, id AS tag_id FROM tags \
+                 WHERE name_key IN (SELECT value FROM json_each(?1)) \
+                 UNION ALL \
+                 SELECT name_key, tag_id FROM tag_aliases \
+                 WHERE name_key IN (SELECT value FROM json_each(?1)) \
+             ) matched ON matched.tag_id = tags.id",
+        )
+        .bind::<Text, _>(serde_json::to_string(keys).unwrap_or_default())
+        .load(c)?,
+    };
+    Ok(found
+        .into_iter()
+        .map(|found| (found.matched_key, found.tag))
+        .collect())
+}
+
+/// The tag whose name or one of whose aliases has this key.
+pub fn owner_of_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<TagRow>> {
+    Ok(held_by_keys(conn, &[key])?
+        .into_iter()
+        .next()
+        .map(|(_, tag)| tag))
 }
 
 /// Inserts the rows in one statement, skipping any whose slug or name is
@@ -45,12 +82,17 @@ pub fn insert_ignoring_conflicts(
     }
 }
 
-/// The tag whose name has this key.
-pub fn by_key(conn: &mut DbConn, key: &str) -> QueryResult<Option<TagRow>> {
-    on_backend!(conn, c => tags::table
-        .filter(tags::name_key.eq(key))
-        .select(TagRow::as_select())
-        .first(c)
+/// Inserts one tag with every field it was given, unless its slug or name
+/// is taken; the row inserted, if any.
+pub fn insert_one_ignoring_conflicts(
+    conn: &mut DbConn,
+    row: &NewTagRow<'_>,
+) -> QueryResult<Option<TagRow>> {
+    on_backend!(conn, c => diesel::insert_into(tags::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .returning(TagRow::as_returning())
+        .get_result(c)
         .optional())
 }
 

@@ -9,13 +9,19 @@ pub const EXCERPT_MAX_CHARS: usize = 500;
 pub const TAG_NAME_MAX_CHARS: usize = 50;
 /// A tag description, in characters.
 pub const TAG_DESCRIPTION_MAX_CHARS: usize = 500;
+/// A tag's feature image URL, in characters.
+pub const TAG_FEATURE_IMAGE_MAX_CHARS: usize = 2000;
+/// A tag's title for search engines and link previews, in characters.
+pub const TAG_META_TITLE_MAX_CHARS: usize = 300;
+/// A tag's description for search engines and link previews, in characters.
+pub const TAG_META_DESCRIPTION_MAX_CHARS: usize = 500;
 /// A slug, post's or tag's.
 pub const SLUG_MAX_CHARS: usize = 200;
 /// Distinct tags on one post.
 pub const MAX_TAGS_PER_POST: usize = 25;
 /// Post ids in one bulk request.
 pub const MAX_BULK_IDS: usize = 1000;
-/// `tag` filters of one post list, and `tag_any` filters, each.
+/// `tag` filters of one post list, and `tag_any` and `tag_not` filters, each.
 pub const MAX_TAG_FILTERS: usize = 10;
 /// Authors a post list may be filtered by (any of them).
 pub const MAX_AUTHOR_FILTERS: usize = 10;
@@ -58,6 +64,12 @@ pub const POST_PAGE: PageSize = PageSize {
 pub const USER_PAGE: PageSize = PageSize {
     default: 50,
     max: 200,
+};
+
+/// Related posts of a post (`limit`).
+pub const RELATED_POSTS: PageSize = PageSize {
+    default: 5,
+    max: 20,
 };
 
 /// Pages of tags.

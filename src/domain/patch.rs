@@ -27,6 +27,14 @@ impl<T> Patch<T> {
         }
     }
 
+    /// The value, if there is one, borrowed.
+    pub fn as_value(&self) -> Option<&T> {
+        match self {
+            Patch::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
     /// For a nullable column: `None` leaves it alone, `Some(None)` clears it.
     pub fn into_change(self) -> Option<Option<T>> {
         match self {

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::limits::SLUG_MAX_CHARS;
-use super::tag_name::TagName;
+use super::tag_name::{INTERNAL_MARK, TagName};
 use super::text::PostTitle;
 
 /// Room kept at the end of a generated slug for a `-N` clash suffix.
@@ -60,11 +60,27 @@ pub fn post_slug_base(title: &PostTitle) -> String {
 
 /// The slug a tag name asks for, before clashes are resolved. A `+` or `#`
 /// that ends a word is spelled out so that `C++` and `C#` read as
-/// `c-plus-plus` and `c-sharp` instead of all collapsing into `c`.
+/// `c-plus-plus` and `c-sharp` instead of all collapsing into `c`. An
+/// internal tag's slug is `hash-` and the slug of the rest: `#later` is
+/// `hash-later`.
 pub fn tag_slug_base(name: &TagName) -> String {
-    let mut spelled = String::with_capacity(name.display().len() + 16);
+    match name.display().strip_prefix(INTERNAL_MARK) {
+        Some(rest) => match spelled_slug(rest) {
+            rest if rest.is_empty() => INTERNAL_FALLBACK.to_owned(),
+            rest => bounded_slug(&format!("hash-{rest}"), INTERNAL_FALLBACK),
+        },
+        None => bounded_slug(&spelled_slug(name.display()), "tag"),
+    }
+}
+
+/// The slug of an internal tag whose name is the mark alone.
+const INTERNAL_FALLBACK: &str = "hash-tag";
+
+/// `slugify`, with a `+` or `#` that ends a word spelled out.
+fn spelled_slug(name: &str) -> String {
+    let mut spelled = String::with_capacity(name.len() + 16);
     let mut after_word = false;
-    for c in name.display().chars() {
+    for c in name.chars() {
         match c {
             '+' if after_word => spelled.push_str(" plus "),
             '#' if after_word => spelled.push_str(" sharp "),
@@ -77,7 +93,7 @@ pub fn tag_slug_base(name: &TagName) -> String {
         // `C++`: the second `+` also ends the word it follows.
         after_word = true;
     }
-    bounded_slug(&slug::slugify(&spelled), "tag")
+    slug::slugify(&spelled)
 }
 
 /// Cuts a slug so that a clash suffix still fits within the limit, and falls
@@ -125,6 +141,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::tag_name::TagVisibility;
     use crate::domain::tag_name::tests::{tag, typed_name};
 
     #[test]
@@ -152,11 +169,21 @@ mod tests {
         assert_eq!(tag_slug_base(&tag("C")), "c");
         assert_eq!(tag_slug_base(&tag("C++")), "c-plus-plus");
         assert_eq!(tag_slug_base(&tag("C#")), "c-sharp");
-        assert_eq!(tag_slug_base(&tag("#rust")), "rust");
         assert_eq!(tag_slug_base(&tag("Café")), "cafe");
         assert_eq!(tag_slug_base(&tag("🦀")), "crab");
         assert_eq!(tag_slug_base(&tag("日本語")), "ri-ben-yu");
         assert_eq!(tag_slug_base(&tag("!!!")), "tag");
+    }
+
+    #[test]
+    fn internal_tags_slugs_start_with_hash() {
+        assert_eq!(tag_slug_base(&tag("#Later")), "hash-later");
+        assert_eq!(tag_slug_base(&tag("# Later")), "hash-later");
+        assert_eq!(tag_slug_base(&tag("#C#")), "hash-c-sharp");
+        assert_eq!(tag_slug_base(&tag("#")), "hash-tag");
+        assert_eq!(tag_slug_base(&tag("#🦀")), "hash-crab");
+        assert_eq!(tag_slug_base(&tag("#!!!")), "hash-tag");
+        assert_eq!(tag_slug_base(&tag("Later")), "later");
     }
 
     #[test]
@@ -193,6 +220,9 @@ mod tests {
                 let base = tag_slug_base(&name);
                 prop_assert!(is_valid_slug(&base), "{raw:?} gave {base:?}");
                 prop_assert!(base.len() <= SLUG_MAX_CHARS - SLUG_SUFFIX_ROOM);
+                if name.visibility() == TagVisibility::Internal {
+                    prop_assert!(base.starts_with("hash-"), "{raw:?} gave {base:?}");
+                }
             }
         }
 

@@ -100,8 +100,9 @@ pub async fn author_posts(
         page: params.0.request()?,
     };
     let (author, posts) = cache.read(&db, caller.checked, read).await?;
+    let authenticated = caller.is_authenticated();
     Ok(HttpResponse::Ok().json(views::AuthorPosts {
         author: views::Author::from(author),
-        posts: views::List::new(posts, views::Post::from),
+        posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
     }))
 }

@@ -16,6 +16,7 @@ pub mod people;
 mod posts;
 mod preconditions;
 pub mod problem;
+mod redirects;
 mod routes;
 mod rules;
 mod schemas;
@@ -91,7 +92,7 @@ mod tests {
     #[test]
     fn every_body_is_checked_the_way_its_route_parses_it() {
         let checks = check_request_bodies(br#"{"title": "Hello", "tags": ["Rust", "rust"]}"#);
-        assert_eq!(checks.len(), 11);
+        assert_eq!(checks.len(), 12);
         assert!(outcome(&checks, "POST /posts").is_ok());
         assert!(outcome(&checks, "PATCH /posts/{id}").is_ok());
         assert_eq!(

@@ -5,12 +5,22 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 use super::problem::ApiError;
-use crate::models::PostRow;
+use crate::models::PostWithTags;
 use crate::services::posts::ExpectedVersion;
 
-/// A post's ETag: its version, bumped by every change to what it shows.
-pub fn post_etag(post: &PostRow) -> String {
-    format!("\"{}\"", post.version)
+/// A post's ETag as a caller sees it: its version, bumped by every change
+/// to what it shows, marked apart when the caller is not shown every tag
+/// it carries (the body differs, so the tag must).
+pub fn post_etag(post: &PostWithTags, authenticated: bool) -> String {
+    let hides_tags = post
+        .tags
+        .iter()
+        .any(|tag| !tag.visibility().is_seen(authenticated));
+    if hides_tags {
+        format!("\"{}-public\"", post.post.version)
+    } else {
+        format!("\"{}\"", post.post.version)
+    }
 }
 
 /// Whether the request's `If-None-Match` names `etag` (or is `*`): the

@@ -194,7 +194,7 @@ impl From<ServiceError> for ApiError {
                 slug,
             },
             ServiceError::TagNameTaken { slug } => ApiError::Conflict {
-                detail: "a tag with this name already exists".into(),
+                detail: "a tag has this name, as its name or an alias".into(),
                 slug,
             },
             ServiceError::TagInUse { slug, posts } => ApiError::Conflict {

@@ -13,6 +13,7 @@ use crate::domain::limits::{
 };
 use crate::domain::patch::Patch;
 use crate::domain::slug::Slug;
+use crate::domain::tag_fields;
 use crate::domain::tag_name::{TagName, dedupe_tag_names};
 use crate::domain::text::{NUL_MESSAGE, PostTitle, at_most_message, has_nul};
 use crate::domain::time::parse_time;
@@ -162,6 +163,11 @@ pub fn tag_name_field(value: &Patch<String>) -> Result<(), ValidationError> {
     Ok(())
 }
 
+pub fn required_tag_name(value: &Patch<String>) -> Result<(), ValidationError> {
+    required(value)?;
+    tag_name_field(value)
+}
+
 pub fn description(value: &Patch<String>) -> Result<(), ValidationError> {
     match value {
         Patch::Value(text) if text.chars().count() > TAG_DESCRIPTION_MAX_CHARS => Err(invalid(
@@ -169,6 +175,36 @@ pub fn description(value: &Patch<String>) -> Result<(), ValidationError> {
             at_most_message(TAG_DESCRIPTION_MAX_CHARS),
         )),
         _ => storable(value),
+    }
+}
+
+pub fn feature_image(value: &Patch<String>) -> Result<(), ValidationError> {
+    parsed_by(value, "url", tag_fields::feature_image)
+}
+
+pub fn accent_color(value: &Patch<String>) -> Result<(), ValidationError> {
+    parsed_by(value, "color", tag_fields::accent_color)
+}
+
+pub fn meta_title(value: &Patch<String>) -> Result<(), ValidationError> {
+    parsed_by(value, "length", tag_fields::meta_title)
+}
+
+pub fn meta_description(value: &Patch<String>) -> Result<(), ValidationError> {
+    parsed_by(value, "length", tag_fields::meta_description)
+}
+
+/// A nullable field whose value the domain parses.
+fn parsed_by(
+    value: &Patch<String>,
+    code: &'static str,
+    parse: fn(&str) -> Result<String, String>,
+) -> Result<(), ValidationError> {
+    match value {
+        Patch::Value(text) => parse(text)
+            .map(drop)
+            .map_err(|message| invalid(code, message)),
+        Patch::Absent | Patch::Null => Ok(()),
     }
 }
 

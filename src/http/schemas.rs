@@ -12,8 +12,10 @@ use crate::db::post_lists::StatusFilter;
 use crate::domain::limits::{
     EMAIL_MAX_CHARS, EXCERPT_MAX_CHARS, KEY_NAME_MAX_CHARS, MAX_AUTHOR_FILTERS, MAX_BULK_IDS,
     MAX_TAG_FILTERS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, POST_PAGE, POST_SEARCH_MAX_CHARS,
-    PageSize, SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS, TAG_NAME_MAX_CHARS, TAG_PAGE,
-    TAG_PREFIX_MAX_CHARS, TITLE_MAX_CHARS, USER_BIO_MAX_CHARS, USER_NAME_MAX_CHARS, USER_PAGE,
+    PageSize, RELATED_POSTS, SLUG_MAX_CHARS, TAG_DESCRIPTION_MAX_CHARS,
+    TAG_FEATURE_IMAGE_MAX_CHARS, TAG_META_DESCRIPTION_MAX_CHARS, TAG_META_TITLE_MAX_CHARS,
+    TAG_NAME_MAX_CHARS, TAG_PAGE, TAG_PREFIX_MAX_CHARS, TITLE_MAX_CHARS, USER_BIO_MAX_CHARS,
+    USER_NAME_MAX_CHARS, USER_PAGE,
 };
 use crate::domain::people::Role;
 use crate::models::PostStatus;
@@ -24,12 +26,16 @@ pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
 /// What [`TagName::parse`](crate::domain::tag_name::TagName::parse)
 /// accepts, as far as a pattern can say it: no control character but white
-/// space, and something besides white space (written out as Rust's
-/// `char::is_whitespace` has it, which `\s` is not). The length limit
-/// applies after white space collapses, which a pattern cannot count.
+/// space, and something besides white space and invisible format
+/// characters (written out as Rust's `char::is_whitespace` and Unicode's
+/// category Cf have them, in the Basic Multilingual Plane). The length
+/// limit applies after white space collapses and format characters go,
+/// which a pattern cannot count.
 pub const TAG_NAME_PATTERN: &str = concat!(
     r"^[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*",
-    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+    r"[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890\u0891",
+    r"\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000",
+    r"\uFEFF\uFFF9-\uFFFB]",
     r"[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$",
 );
 
@@ -58,8 +64,10 @@ pub fn tag_name_schema() -> Object {
     string_schema()
         .pattern(Some(TAG_NAME_PATTERN))
         .description(Some(format!(
-            "A tag name: 1 to {TAG_NAME_MAX_CHARS} characters once white space is trimmed and \
-             collapsed; matched to a tag case-insensitively"
+            "A tag name: 1 to {TAG_NAME_MAX_CHARS} characters once invisible format characters \
+             (Unicode category Cf) are removed and white space is trimmed and collapsed; matched \
+             to a tag case-insensitively. A name starting with `#` is an internal tag, which \
+             the public never sees."
         )))
         .examples(["Rust"])
         .build()
@@ -100,6 +108,48 @@ pub fn tag_description_schema() -> Object {
             "At most {TAG_DESCRIPTION_MAX_CHARS} characters; `null` clears it."
         )))
         .max_length(Some(TAG_DESCRIPTION_MAX_CHARS))
+        .build()
+}
+
+/// The pattern of an accent colour, as the parser has it.
+pub const ACCENT_COLOR_PATTERN: &str = "^#[0-9a-fA-F]{6}$";
+
+pub fn feature_image_schema() -> Object {
+    nullable_string_schema()
+        .description(Some(format!(
+            "An absolute `http` or `https` URL, at most {TAG_FEATURE_IMAGE_MAX_CHARS} characters, \
+             kept as a URL parser writes it; `null` clears it."
+        )))
+        .max_length(Some(TAG_FEATURE_IMAGE_MAX_CHARS))
+        .examples(["https://cdn.example.com/images/rust.png"])
+        .build()
+}
+
+pub fn accent_color_schema() -> Object {
+    nullable_string_schema()
+        .description(Some("`#rrggbb`, kept in lower case; `null` clears it."))
+        .pattern(Some(ACCENT_COLOR_PATTERN))
+        .examples(["#ce422b"])
+        .build()
+}
+
+pub fn meta_title_schema() -> Object {
+    nullable_string_schema()
+        .description(Some(format!(
+            "For search engines and link previews: at most {TAG_META_TITLE_MAX_CHARS} \
+             characters; `null` clears it."
+        )))
+        .max_length(Some(TAG_META_TITLE_MAX_CHARS))
+        .build()
+}
+
+pub fn meta_description_schema() -> Object {
+    nullable_string_schema()
+        .description(Some(format!(
+            "For search engines and link previews: at most {TAG_META_DESCRIPTION_MAX_CHARS} \
+             characters; `null` clears it."
+        )))
+        .max_length(Some(TAG_META_DESCRIPTION_MAX_CHARS))
         .build()
 }
 
@@ -183,6 +233,11 @@ fn per_page_schema(size: PageSize) -> Object {
         .build()
 }
 
+/// `limit` of related posts.
+pub fn related_limit_schema() -> Object {
+    per_page_schema(RELATED_POSTS)
+}
+
 /// `per_page` of post lists and tag pages.
 pub fn posts_per_page_schema() -> Object {
     per_page_schema(POST_PAGE)
@@ -256,20 +311,23 @@ mod tests {
     use unicode_normalization::UnicodeNormalization;
 
     use super::*;
-    use crate::domain::tag_name::TagName;
+    use crate::domain::tag_name::{TagName, without_invisible_format};
 
     proptest! {
         /// What the document's pattern promises, the parser keeps: a name
-        /// matching it is accepted unless it is too long once collapsed.
+        /// matching it is accepted unless it is too long once collapsed (or
+        /// holds nothing but format characters outside the Basic
+        /// Multilingual Plane, which a pattern without Unicode mode cannot
+        /// name).
         #[test]
         fn names_matching_the_documented_pattern_parse(
             raw in proptest::string::string_regex(
                 TAG_NAME_PATTERN.trim_start_matches('^').trim_end_matches('$')
             ).unwrap()
         ) {
-            let nfc: String = raw.nfc().collect();
+            let nfc: String = without_invisible_format(&raw).nfc().collect();
             let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
-            let fits = collapsed.chars().count() <= TAG_NAME_MAX_CHARS;
+            let fits = (1..=TAG_NAME_MAX_CHARS).contains(&collapsed.chars().count());
             prop_assert_eq!(TagName::parse(&raw).is_ok(), fits, "{:?}", raw);
         }
     }

@@ -8,6 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::page::Page;
+use crate::domain::tag_name::TagVisibility;
 use crate::models::{
     AuthorWithCount, CredentialRow, PostStatus, PostWithTags, TagRow, TagWithCounts, UserRow,
 };
@@ -42,21 +43,35 @@ impl Serialize for Time {
 
 /// A tag as a post lists it.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 7, "name": "Rust", "slug": "rust"}))]
+#[schema(example = json!({"id": 7, "name": "Rust", "slug": "rust", "visibility": "public"}))]
 pub struct TagRef {
     pub id: i64,
     pub name: String,
     pub slug: String,
+    #[schema(schema_with = visibility_schema)]
+    pub visibility: &'static str,
 }
 
 impl From<TagRow> for TagRef {
     fn from(tag: TagRow) -> Self {
         TagRef {
+            visibility: tag.visibility().as_str(),
             id: tag.id,
             name: tag.name,
             slug: tag.slug,
         }
     }
+}
+
+/// `public`, or `internal`: a tag whose name starts with `#`, which only
+/// authenticated callers see.
+fn visibility_schema() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(
+            [TagVisibility::Public, TagVisibility::Internal].map(TagVisibility::as_str),
+        ))
+        .into()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,7 +80,10 @@ impl From<TagRow> for TagRef {
     "excerpt": null, "status": "published", "published_at": "2026-11-20T10:00:00Z",
     "created_at": "2026-11-19T08:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
     "author": {"id": 2, "name": "Ada Lovelace", "slug": "ada-lovelace"},
-    "tags": [{"id": 7, "name": "Rust", "slug": "rust"}, {"id": 9, "name": "Web", "slug": "web"}]
+    "tags": [
+        {"id": 7, "name": "Rust", "slug": "rust", "visibility": "public"},
+        {"id": 9, "name": "Web", "slug": "web", "visibility": "public"}
+    ]
 }))]
 pub struct Post {
     pub id: i64,
@@ -95,8 +113,10 @@ fn status_schema() -> Schema {
         .into()
 }
 
-impl From<PostWithTags> for Post {
-    fn from(PostWithTags { post, author, tags }: PostWithTags) -> Self {
+impl Post {
+    /// The post as a caller sees it: the public never sees internal tags.
+    pub fn new(post: PostWithTags, authenticated: bool) -> Self {
+        let PostWithTags { post, author, tags } = post;
         Post {
             id: post.id,
             title: post.title,
@@ -113,21 +133,39 @@ impl From<PostWithTags> for Post {
                 name: author.name,
                 slug: author.slug,
             },
-            tags: tags.into_iter().map(TagRef::from).collect(),
+            tags: tags
+                .into_iter()
+                .filter(|tag| tag.visibility().is_seen(authenticated))
+                .map(TagRef::from)
+                .collect(),
         }
     }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": 7, "name": "Rust", "slug": "rust", "description": null,
+    "id": 7, "name": "Rust", "slug": "rust", "visibility": "public", "description": null,
+    "feature_image": "https://cdn.example.com/images/rust.png", "accent_color": "#ce422b",
+    "meta_title": "Rust posts", "meta_description": null, "aliases": ["rustlang"],
     "post_count": 12, "total_count": 14, "created_at": "2026-11-19T08:00:00Z"
 }))]
 pub struct Tag {
     pub id: i64,
     pub name: String,
     pub slug: String,
+    #[schema(schema_with = visibility_schema)]
+    pub visibility: &'static str,
     pub description: Option<String>,
+    /// An absolute http(s) URL.
+    pub feature_image: Option<String>,
+    /// `#rrggbb`.
+    pub accent_color: Option<String>,
+    /// For search engines and link previews.
+    pub meta_title: Option<String>,
+    /// For search engines and link previews.
+    pub meta_description: Option<String>,
+    /// Other names get-or-create resolves to this tag, by key.
+    pub aliases: Vec<String>,
     /// Visible posts.
     pub post_count: i64,
     /// Posts not deleted, whatever their status; for the admin only.
@@ -144,15 +182,27 @@ impl Tag {
             total_count,
         } = counted;
         Tag {
+            visibility: tag.visibility().as_str(),
             id: tag.id,
             name: tag.name,
             slug: tag.slug,
             description: tag.description,
+            feature_image: tag.feature_image,
+            accent_color: tag.accent_color,
+            meta_title: tag.meta_title,
+            meta_description: tag.meta_description,
+            aliases: tag.aliases.0,
             post_count,
             total_count: admin.then_some(total_count),
             created_at: Time(tag.created_at),
         }
     }
+}
+
+/// Related posts, best first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedPosts {
+    pub items: Vec<Post>,
 }
 
 /// The list envelope.

@@ -44,6 +44,7 @@ static TABLE: &[Entry] = &[
     ("POST", "/api/v1/posts/bulk", STAFF, BULK),
     ("GET", "/api/v1/posts/slug/{slug}", ANYONE, NOT_VISIBLE),
     ("GET", "/api/v1/posts/{id}", ANYONE, NOT_VISIBLE),
+    ("GET", "/api/v1/posts/{id}/related", ANYONE, NOT_VISIBLE),
     ("PATCH", "/api/v1/posts/{id}", STAFF, CHANGE),
     ("DELETE", "/api/v1/posts/{id}", STAFF, CHANGE),
     ("POST", "/api/v1/posts/{id}/restore", STAFF, CHANGE),
@@ -61,6 +62,8 @@ static TABLE: &[Entry] = &[
     ("DELETE", "/api/v1/tags/{slug}", EDITORS, ""),
     ("GET", "/api/v1/tags/{slug}/posts", ANYONE, ""),
     ("POST", "/api/v1/tags/{slug}/merge", EDITORS, ""),
+    ("POST", "/api/v1/tags/{slug}/aliases", EDITORS, ""),
+    ("DELETE", "/api/v1/tags/{slug}/aliases/{alias}", EDITORS, ""),
     ("GET", "/api/v1/authors", ANYONE, ""),
     (
         "GET",

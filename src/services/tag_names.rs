@@ -1,6 +1,6 @@
 //! Tags got or created by name: what a post's `tags` names.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
@@ -22,11 +22,13 @@ pub enum NewTags {
 }
 
 /// Finds each named tag, creating those that do not exist (or refusing
-/// them, as `new_tags` says), and returns them in the order given (`names`
-/// must already be free of duplicate keys).
+/// them, as `new_tags` says), and returns them in the order given, each
+/// once (`names` must already be free of duplicate keys; two names of one
+/// tag, its name and an alias, give it once, where the first was).
 ///
-/// The number of statements does not depend on the number of names: one
-/// `SELECT` by key; when some are new, one multi-row
+/// A name that is a tag's alias is that tag. The number of statements does
+/// not depend on the number of names: one `SELECT` by key (names and
+/// aliases); when some are new, one multi-row
 /// `INSERT … ON CONFLICT DO NOTHING RETURNING` with each name's own slug. A
 /// concurrent request that creates the same name or takes the same slug
 /// makes the insert skip that row; the service then finds the other
@@ -60,8 +62,10 @@ pub fn get_or_create(
             .iter()
             .map(|name| found.get(name.key()).cloned())
             .collect();
-        if in_order.is_some() {
-            return Ok(in_order);
+        if let Some(mut in_order) = in_order {
+            let mut seen = HashSet::new();
+            in_order.retain(|tag| seen.insert(tag.id));
+            return Ok(Some(in_order));
         }
         let missing: Vec<&TagName> = names
             .iter()
@@ -72,13 +76,7 @@ pub fn get_or_create(
         let rows = missing
             .iter()
             .zip(slugs)
-            .map(|(name, slug)| NewTagRow {
-                name: name.display(),
-                name_key: name.key(),
-                slug,
-                description: None,
-                created_at: now,
-            })
+            .map(|(name, slug)| NewTagRow::named(name, slug, now))
             .collect();
         let created = tags::insert_ignoring_conflicts(conn, rows)?;
         if created.len() < missing.len() {
@@ -87,13 +85,17 @@ pub fn get_or_create(
             let missing_keys: Vec<&str> = missing.iter().map(|name| name.key()).collect();
             found.extend(by_key(tags::held_by_keys(conn, &missing_keys)?));
         }
-        found.extend(by_key(created));
+        found.extend(created.into_iter().map(|tag| (tag.name_key.clone(), tag)));
         Ok(None)
     })
 }
 
-fn by_key(tags: Vec<TagRow>) -> HashMap<String, TagRow> {
-    tags.into_iter()
-        .map(|tag| (tag.name_key.clone(), tag))
-        .collect()
+/// Each tag under the key it was found by, and under its name's.
+fn by_key(found: Vec<(String, TagRow)>) -> HashMap<String, TagRow> {
+    let mut by_key = HashMap::with_capacity(found.len());
+    for (key, tag) in found {
+        by_key.insert(tag.name_key.clone(), tag.clone());
+        by_key.insert(key, tag);
+    }
+    by_key
 }

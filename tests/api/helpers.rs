@@ -166,7 +166,11 @@ async fn run_instances<F, Fut>(
             .expect("the application starts");
         apps.push(TestApp {
             base: format!("http://127.0.0.1:{}", application.port()),
-            client: reqwest::Client::new(),
+            // Redirects are answers to check, not to follow.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client"),
             database: config.database_url.clone(),
             metrics_base: application
                 .metrics_port()

@@ -84,7 +84,7 @@ async fn searches_and_tag_filters_are_bounded(app: TestApp) {
         .expect_problem(400);
 
     // At most 10 tag filters of each kind, each a slug of at most 200.
-    for name in ["tag", "tag_any"] {
+    for name in ["tag", "tag_any", "tag_not"] {
         let filters = |count: usize| {
             (0..count)
                 .map(|i| format!("{name}=t{i}"))

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod aliases;
 mod author_counts;
 mod authors;
 mod bulk;
@@ -12,8 +13,10 @@ mod deep_pages;
 mod errors;
 mod faults;
 mod incremental;
+mod internal_tags;
 mod limits;
 mod metrics;
+mod old_slugs;
 mod openapi;
 mod patch;
 mod people;
@@ -22,6 +25,7 @@ mod posts;
 mod process;
 mod proxy;
 mod races;
+mod related;
 mod revocation;
 mod roles;
 mod rules;
@@ -31,6 +35,7 @@ mod seed;
 mod shutdown;
 mod statements;
 mod tag_admin;
+mod tag_fields;
 mod tag_lists;
 mod tags;
 mod visibility;

@@ -14,6 +14,7 @@ crate::on_both_backends!(
     posts_are_found_by_id_and_by_slug,
     lists_page_through_posts_newest_first,
     lists_filter_by_all_tags_or_any_tag,
+    tag_not_excludes_posts_and_combines_with_every_filter,
     search_is_a_case_insensitive_literal_substring,
     the_admin_filters_by_status,
     trash_restore_and_permanent_delete,
@@ -249,6 +250,68 @@ async fn lists_filter_by_all_tags_or_any_tag(app: TestApp) {
         .expect(200)
         .body;
     assert_eq!(slugs(&combined["items"]), ["both"]);
+}
+
+async fn tag_not_excludes_posts_and_combines_with_every_filter(app: TestApp) {
+    app.publish("Rust and Web", &["Rust", "Web"]).await;
+    app.publish("Rust alone", &["Rust"]).await;
+    app.publish("Web alone", &["Web", "#Hidden"]).await;
+    app.publish("Untagged", &[]).await;
+    let listed = |path: String| {
+        let app = &app;
+        async move {
+            let body = app.get(&path).await.expect(200).body;
+            let mut found = slugs(&body["items"]);
+            found.sort();
+            assert_eq!(body["total"], found.len(), "{path}");
+            found
+        }
+    };
+    assert_eq!(
+        listed("/posts?tag_not=web".into()).await,
+        ["rust-alone", "untagged"]
+    );
+    assert_eq!(
+        listed("/posts?tag_not=web&tag_not=rust".into()).await,
+        ["untagged"]
+    );
+    assert_eq!(
+        listed("/posts?tag=rust&tag_not=web".into()).await,
+        ["rust-alone"]
+    );
+    assert_eq!(
+        listed("/posts?tag_any=rust&tag_any=web&tag_not=hash-hidden".into()).await,
+        ["rust-alone", "rust-and-web"]
+    );
+    assert_eq!(
+        listed("/posts?q=alone&tag_not=rust".into()).await,
+        ["web-alone"]
+    );
+    let owner = app.get("/posts").await.body["items"][0]["author"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        listed(format!("/posts?author={owner}&tag_not=rust&tag_not=web")).await,
+        ["untagged"]
+    );
+    // A slug no tag has excludes nothing; a tag both wanted and excluded
+    // leaves nothing.
+    assert_eq!(listed("/posts?tag_not=nothing-here".into()).await.len(), 4);
+    assert!(
+        listed("/posts?tag=rust&tag_not=rust".into())
+            .await
+            .is_empty()
+    );
+    // Totals follow the posts' tags as they change.
+    let untagged = app.get("/posts/slug/untagged").await.body;
+    app.admin_post(
+        &format!("/posts/{}/tags", untagged["id"]),
+        json!({"tags": ["Web"]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(listed("/posts?tag_not=web".into()).await, ["rust-alone"]);
 }
 
 async fn search_is_a_case_insensitive_literal_substring(app: TestApp) {

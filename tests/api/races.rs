@@ -54,7 +54,7 @@ fn a_rename_that_loses_the_race_for_a_name_names_the_winner(backend: Backend) {
     let new_tag = NewTag {
         name: TagName::parse("Old name").unwrap(),
         slug: None,
-        description: None,
+        details: Default::default(),
     };
     tags::create(&mut renamer, new_tag, &Identity::OWNER).unwrap();
     let begin = match backend {

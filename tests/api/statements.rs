@@ -18,7 +18,7 @@ use blog_backend::services::posts::{
     self, BulkAction, GetPost, ListPosts, NewPost, PostFilter, PostUpdate,
 };
 use blog_backend::services::tag_names::{self, NewTags};
-use blog_backend::services::tags::GetTag;
+use blog_backend::services::tags::{GetTag, aliases};
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
 use crate::helpers::{Backend, TestDatabase};
@@ -101,6 +101,18 @@ fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
         // Names that all exist take one SELECT, however many.
         let (_, existing) = statements.during(|| get_or_create(conn, &names("many", 20)));
         assert_eq!(existing.len(), 1, "{existing:#?}");
+        // So do aliases: the same SELECT finds them; a tag named twice, by
+        // its name and an alias, comes once.
+        for (i, alias) in names("alias", 20).iter().enumerate() {
+            let slug = format!("many-{i}");
+            aliases::add(conn, &slug, alias, &Identity::OWNER).unwrap();
+        }
+        let (resolved, by_alias) = statements.during(|| get_or_create(conn, &names("alias", 20)));
+        assert_eq!(by_alias.len(), 1, "{by_alias:#?}");
+        assert_eq!(resolved, get_or_create(conn, &names("many", 20)));
+        let both = [names("alias", 1), names("many", 2)].concat();
+        let (resolved, _) = statements.during(|| get_or_create(conn, &both));
+        assert_eq!(resolved, ["many 0", "many 1"]);
         // A mix of old and new costs the same as all new.
         let mut mixed = names("many", 10);
         mixed.extend(names("fresh", 10));
@@ -326,7 +338,10 @@ fn counts_in_memory_take_one_statement_while_no_count_changes(backend: Backend) 
         let id = publish(conn, "Counted", names("counted", 3));
         // A tag with its counts, read as a request reads it.
         let tag = |conn: &mut DbConn, slug: &str| {
-            let read = GetTag { slug: slug.into() };
+            let read = GetTag {
+                slug: slug.into(),
+                authenticated: false,
+            };
             cache.read_on(conn, read).unwrap()
         };
 
@@ -611,6 +626,7 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
         let tag = |conn: &mut DbConn| {
             let read = GetTag {
                 slug: "sql-0".into(),
+                authenticated: false,
             };
             cache.read_on(conn, read).unwrap()
         };
@@ -653,8 +669,13 @@ fn counts_in_memory_see_writes_made_in_sql(backend: Backend) {
 fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
     with_connection(backend, |conn, _| {
         for i in 0..30 {
+            // Every third topic is internal: `#Topic 3`, `#Topic 6`, ….
             let tags = (0..(i % 6))
-                .map(|k| TagName::parse(&format!("Topic {}", (i * 7 + k) % 13)).unwrap())
+                .map(|k| match (i * 7 + k) % 13 {
+                    n if n % 3 == 0 && n > 0 => format!("#Topic {n}"),
+                    n => format!("Topic {n}"),
+                })
+                .map(|name| TagName::parse(&name).unwrap())
                 .collect();
             let id = publish(conn, &format!("Post {i}"), tags);
             if i % 5 == 0 {
@@ -665,13 +686,14 @@ fn counts_in_memory_answer_as_the_group_by_does(backend: Backend) {
         let now = now();
         let counts = TagCounts::take(conn, now).unwrap();
         for sort in [TagSort::Count, TagSort::Name, TagSort::Created] {
-            for min_count in [0, 1, 3] {
-                for prefix in [None, Some("topic 1"), Some("u"), Some("none")] {
+            for (min_count, authenticated) in [(0, false), (0, true), (1, false), (3, true)] {
+                for prefix in [None, Some("topic 1"), Some("#"), Some("u"), Some("none")] {
                     for (page, per_page) in [(1, 50), (1, 4), (2, 4), (4, 4), (9, 4)] {
                         let query = TagListQuery {
                             sort,
                             min_count,
                             prefix: prefix.map(str::to_owned),
+                            authenticated,
                         };
                         let request = PageRequest { page, per_page };
                         let from_sql = tag_lists::from_sql(conn, &query, request, now);

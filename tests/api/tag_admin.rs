@@ -97,7 +97,14 @@ async fn renaming_keeps_the_slug_unless_a_new_one_is_given(app: TestApp) {
         .expect(200)
         .body;
     assert_eq!(moved["slug"], "ecmascript");
-    app.get("/tags/javascript").await.expect_problem(404);
+    // The old slug leads to the new one (tests/api/old_slugs.rs).
+    assert_eq!(
+        app.get("/tags/javascript")
+            .await
+            .expect(301)
+            .header("location"),
+        Some("/api/v1/tags/ecmascript")
+    );
     assert_eq!(
         app.get("/tags/ecmascript").await.expect(200).body["name"],
         "ECMAScript"
@@ -228,7 +235,14 @@ async fn merging_moves_every_post_to_the_target_once(app: TestApp) {
     assert_eq!(target["slug"], "go");
     assert_eq!(target["post_count"], 2);
     assert_eq!(target["total_count"], 3);
-    app.admin_get("/tags/golang").await.expect_problem(404);
+    // The source is gone; its slug leads to the target.
+    assert_eq!(
+        app.admin_get("/tags/golang")
+            .await
+            .expect(301)
+            .header("location"),
+        Some("/api/v1/tags/go")
+    );
 
     let tags_of = |post: &serde_json::Value| {
         let app = app.clone();

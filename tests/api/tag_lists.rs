@@ -36,6 +36,9 @@ pub fn from_sql(
         if let Some(pattern) = &pattern {
             select = select.filter(tags::name_key.like(pattern.clone()).escape('\\'));
         }
+        if !query.authenticated {
+            select = select.filter(tags::name_key.not_like("#%"));
+        }
         if query.min_count > 0 {
             select = select.having(visible_post_count(now).ge(query.min_count));
         }
@@ -57,6 +60,9 @@ pub fn from_sql(
         let mut total = tags::table.select(count_star()).into_boxed();
         if let Some(pattern) = &pattern {
             total = total.filter(tags::name_key.like(pattern.clone()).escape('\\'));
+        }
+        if !query.authenticated {
+            total = total.filter(tags::name_key.not_like("#%"));
         }
         if query.min_count > 0 {
             let counted_enough = post_tags::table

@@ -10,6 +10,7 @@ crate::on_both_backends!(
     duplicates_in_a_request_count_once_and_order_is_kept,
     clashing_slugs_stay_distinct_and_valid,
     tag_names_are_validated_per_index,
+    invisible_characters_make_no_look_alike_tags,
     at_most_25_distinct_tags,
     tag_lists_sort_filter_and_page,
     autocomplete_is_a_case_insensitive_literal_prefix,
@@ -267,4 +268,43 @@ async fn the_tag_page_lists_visible_posts_newest_first(app: TestApp) {
         assert_eq!(page["per_page"], 2);
     }
     app.get("/tags/nope/posts").await.expect_problem(404);
+}
+
+/// Zero-width spaces and joiners, direction marks and overrides and the
+/// BOM are removed from names: `x\u{200B}y` is the tag `xy`, not a second
+/// one that looks the same.
+async fn invisible_characters_make_no_look_alike_tags(app: TestApp) {
+    let plain = app.publish("Plain", &["xy", "Rust"]).await;
+    let pasted = app
+        .publish(
+            "Pasted",
+            &["x\u{200B}y", "\u{FEFF}Ru\u{200D}st\u{202E}", "X\u{2060}Y"],
+        )
+        .await;
+    assert_eq!(tag_names(&pasted), ["xy", "Rust"]);
+    assert_eq!(pasted["tags"][0]["id"], plain["tags"][0]["id"]);
+    assert_eq!(pasted["tags"][1]["id"], plain["tags"][1]["id"]);
+    let created = app
+        .admin_post("/tags", json!({"name": "\u{200E}Go\u{200F}"}))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(created["name"], "Go");
+    assert_eq!(app.get("/tags").await.body["total"], 3);
+
+    // Nothing but invisible characters is no name at all.
+    let reply = app
+        .admin_post(
+            "/posts",
+            json!({"title": "T", "tags": ["ok", "\u{200B}\u{200D}\u{FEFF}"]}),
+        )
+        .await
+        .expect_problem(422);
+    assert!(reply.body["errors"]["tags[1]"].is_array(), "{}", reply.body);
+    app.admin_post("/tags", json!({"name": "\u{200B} \u{200C}"}))
+        .await
+        .expect_problem(422);
+    // A prefix typed with one finds the tag too.
+    let found = app.get("/tags?q=r%E2%80%8Bu").await.expect(200).body;
+    assert_eq!(slugs(&found["items"]), ["rust"]);
 }

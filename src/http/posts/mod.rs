@@ -4,6 +4,7 @@
 pub(super) mod bodies;
 pub(super) mod bulk;
 pub(super) mod read;
+pub(super) mod related;
 pub(super) mod tags;
 pub(super) mod write;
 
@@ -30,6 +31,11 @@ pub fn endpoints() -> Vec<Endpoint> {
             read::get_post_by_slug,
         ),
         endpoint(Method::GET, "/api/v1/posts/{id}", read::get_post),
+        endpoint(
+            Method::GET,
+            "/api/v1/posts/{id}/related",
+            related::related_posts,
+        ),
         endpoint(Method::PATCH, "/api/v1/posts/{id}", write::update_post),
         endpoint(Method::DELETE, "/api/v1/posts/{id}", write::delete_post),
         endpoint(
@@ -46,23 +52,32 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// The response for one post, with its ETag.
+/// The answer to a write: the post as staff see it, with its ETag.
 fn post_response(status: StatusCode, post: PostWithTags) -> HttpResponse {
-    let etag = post_etag(&post.post);
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag))
-        .json(views::Post::from(post))
+    post_response_for(status, post, true)
 }
 
-/// `304 Not Modified` when the client's `If-None-Match` names the current
-/// representation; otherwise the post.
-fn conditional_post_response(req: &HttpRequest, post: PostWithTags) -> HttpResponse {
-    let etag = post_etag(&post.post);
+/// The post as the caller sees it, with its ETag.
+fn post_response_for(status: StatusCode, post: PostWithTags, authenticated: bool) -> HttpResponse {
+    let etag = post_etag(&post, authenticated);
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag))
+        .json(views::Post::new(post, authenticated))
+}
+
+/// `304 Not Modified` when the client's `If-None-Match` names the
+/// representation the caller would be sent; otherwise the post.
+fn conditional_post_response(
+    req: &HttpRequest,
+    post: PostWithTags,
+    authenticated: bool,
+) -> HttpResponse {
+    let etag = post_etag(&post, authenticated);
     if client_has(req, &etag) {
         HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
             .finish()
     } else {
-        post_response(StatusCode::OK, post)
+        post_response_for(StatusCode::OK, post, authenticated)
     }
 }

@@ -18,8 +18,10 @@ use crate::domain::slug::is_valid_slug;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
 use crate::http::problem::ApiError;
+use crate::http::redirects;
 use crate::http::{schemas, views};
-use crate::services::posts::{GetPost, ListPosts, PostFilter};
+use crate::services::ServiceError;
+use crate::services::posts::{GetPost, ListPosts, PostFilter, moved_post};
 
 /// One post by id: visible posts for everyone; any post, trashed ones
 /// included, with the token.
@@ -63,6 +65,8 @@ pub async fn get_post(
     responses(
         (status = 200, description = "The post", body = views::Post,
             headers(("ETag" = String, description = "The post's version"))),
+        (status = 301, description = "The post had this slug before; `Location` is where it is now",
+            headers(("Location" = String, description = "The post's URL now"))),
         (status = 304, description = "Unchanged since the given ETag"),
         (status = 404, description = "No such post, or not visible to the caller"),
     ),
@@ -74,8 +78,36 @@ pub async fn get_post_by_slug(
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = PostKey::Slug(slug.into_inner());
-    post_by_key(&req, &db, &cache, caller, key).await
+    let slug = slug.into_inner();
+    let key = PostKey::Slug(slug.clone());
+    match post_by_key(&req, &db, &cache, caller, key).await {
+        Err(ApiError::NotFound(_)) => to_moved_post(&req, &db, &cache, caller, slug).await,
+        answered => answered,
+    }
+}
+
+/// What a request for a slug no post it may see has answers: a redirect to
+/// the post that last had it, when the caller sees that post; else 404.
+async fn to_moved_post(
+    req: &HttpRequest,
+    db: &Database,
+    cache: &Cache,
+    caller: Caller,
+    old_slug: String,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::from(ServiceError::NotFound("post"));
+    let Some(id) = db.run(move |conn| moved_post(conn, &old_slug)).await? else {
+        return Err(not_found());
+    };
+    let read = GetPost {
+        key: PostKey::Id(id),
+        scope: caller.post_scope(),
+    };
+    match cache.read(db, caller.checked, read).await {
+        Ok(post) => Ok(redirects::to_post(req, &post.post.slug)),
+        Err(ServiceError::NotFound(_)) => Err(not_found()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The post, or `304 Not Modified` when the client has it already.
@@ -91,7 +123,11 @@ async fn post_by_key(
         scope: caller.post_scope(),
     };
     let post = cache.read(db, caller.checked, read).await?;
-    Ok(conditional_post_response(req, post))
+    Ok(conditional_post_response(
+        req,
+        post,
+        caller.is_authenticated(),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -105,6 +141,11 @@ pub struct ListParams {
     #[serde(default)]
     #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
     tag_any: Vec<String>,
+    /// Posts having none of these tags (slugs); a slug no tag has excludes
+    /// nothing.
+    #[serde(default)]
+    #[param(schema_with = schemas::tag_filter_schema, explode = true, style = Form)]
+    tag_not: Vec<String>,
     /// Posts by any of these users (slugs).
     #[serde(default)]
     #[param(schema_with = schemas::author_filter_schema, explode = true, style = Form)]
@@ -128,7 +169,12 @@ pub struct ListParams {
 /// `published` needs a token; for contributors and authors it lists their
 /// own posts that they see (a contributor's drafts, an author's posts).
 fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audience), ApiError> {
-    for (name, slugs) in [("tag", &params.tag), ("tag_any", &params.tag_any)] {
+    let tag_filters = [
+        ("tag", &params.tag),
+        ("tag_any", &params.tag_any),
+        ("tag_not", &params.tag_not),
+    ];
+    for (name, slugs) in tag_filters {
         if slugs.len() > MAX_TAG_FILTERS {
             return Err(bad_query(
                 name,
@@ -187,6 +233,7 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audien
     let filter = PostFilter {
         all_tags: params.tag,
         any_tags: params.tag_any,
+        none_tags: params.tag_not,
         title_contains,
         status,
         owner,
@@ -220,5 +267,8 @@ pub async fn list_posts(
         page,
     };
     let found = cache.read(&db, caller.checked, read).await?;
-    Ok(HttpResponse::Ok().json(views::List::new(found, views::Post::from)))
+    let authenticated = caller.is_authenticated();
+    Ok(HttpResponse::Ok().json(views::List::new(found, |post| {
+        views::Post::new(post, authenticated)
+    })))
 }

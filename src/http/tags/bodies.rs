@@ -6,11 +6,12 @@ use validator::Validate;
 
 use crate::domain::patch::Patch;
 use crate::domain::slug::Slug;
+use crate::domain::tag_fields;
 use crate::domain::tag_name::TagName;
 use crate::http::extract::{BodyCheck, Create, CreateBody, RequestBody, UnknownFields, check_body};
 use crate::http::problem::ApiError;
 use crate::http::{rules, schemas};
-use crate::services::tags::{NewTag, TagUpdate};
+use crate::services::tags::{NewTag, TagDetails, TagUpdate};
 
 /// The fields of a tag in a request body; `POST` wraps it to require a name.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -30,13 +31,37 @@ pub struct TagFields {
     #[validate(custom(function = "rules::description"))]
     #[schema(schema_with = schemas::tag_description_schema)]
     description: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::feature_image"))]
+    #[schema(schema_with = schemas::feature_image_schema)]
+    feature_image: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::accent_color"))]
+    #[schema(schema_with = schemas::accent_color_schema)]
+    accent_color: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::meta_title"))]
+    #[schema(schema_with = schemas::meta_title_schema)]
+    meta_title: Patch<String>,
+    #[serde(default)]
+    #[validate(custom(function = "rules::meta_description"))]
+    #[schema(schema_with = schemas::meta_description_schema)]
+    meta_description: Patch<String>,
     #[serde(flatten)]
     #[schema(ignore)]
     unknown: UnknownFields,
 }
 
 impl RequestBody for TagFields {
-    const FIELDS: &'static [&'static str] = &["name", "slug", "description"];
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "slug",
+        "description",
+        "feature_image",
+        "accent_color",
+        "meta_title",
+        "meta_description",
+    ];
 
     fn unknown_fields(&self) -> &UnknownFields {
         &self.unknown
@@ -60,6 +85,25 @@ impl TagFields {
             .transpose()
     }
 
+    /// The optional fields, as the domain keeps them.
+    fn details(self) -> Result<TagDetails, ApiError> {
+        Ok(TagDetails {
+            description: self.description,
+            feature_image: parsed(
+                "feature_image",
+                self.feature_image,
+                tag_fields::feature_image,
+            )?,
+            accent_color: parsed("accent_color", self.accent_color, tag_fields::accent_color)?,
+            meta_title: parsed("meta_title", self.meta_title, tag_fields::meta_title)?,
+            meta_description: parsed(
+                "meta_description",
+                self.meta_description,
+                tag_fields::meta_description,
+            )?,
+        })
+    }
+
     /// For `POST /tags`, once the name is known to be there.
     pub(super) fn into_new_tag(self) -> Result<NewTag, ApiError> {
         Ok(NewTag {
@@ -67,7 +111,7 @@ impl TagFields {
                 .name()?
                 .ok_or_else(|| ApiError::field("name", "is required"))?,
             slug: self.slug()?,
-            description: self.description.value(),
+            details: self.details()?,
         })
     }
 
@@ -75,8 +119,22 @@ impl TagFields {
         Ok(TagUpdate {
             name: self.name()?,
             slug: self.slug()?,
-            description: self.description,
+            details: self.details()?,
         })
+    }
+}
+
+/// A nullable field's value as the domain keeps it.
+fn parsed(
+    field: &'static str,
+    value: Patch<String>,
+    parse: fn(&str) -> Result<String, String>,
+) -> Result<Patch<String>, ApiError> {
+    match value {
+        Patch::Value(raw) => parse(&raw)
+            .map(Patch::Value)
+            .map_err(|message| ApiError::field(field, message)),
+        other => Ok(other),
     }
 }
 
@@ -94,6 +152,11 @@ pub fn check_bodies(bytes: &[u8], outcomes: &mut Vec<BodyCheck>) {
         "POST /tags/{slug}/merge",
         bytes,
         |body: MergeRequest| Ok(body.into),
+    ));
+    outcomes.push(check_body(
+        "POST /tags/{slug}/aliases",
+        bytes,
+        AliasRequest::into_name,
     ));
 }
 
@@ -127,5 +190,36 @@ impl RequestBody for MergeRequest {
 
     fn unknown_fields(&self) -> &UnknownFields {
         &self.unknown
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"name": "JS"}))]
+pub struct AliasRequest {
+    /// Another name of the tag: a tag name, no tag's name or alias yet.
+    #[serde(default)]
+    #[validate(custom(function = "rules::required_tag_name"))]
+    #[schema(schema_with = schemas::tag_name_schema, required = true)]
+    name: Patch<String>,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    unknown: UnknownFields,
+}
+
+impl RequestBody for AliasRequest {
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn unknown_fields(&self) -> &UnknownFields {
+        &self.unknown
+    }
+}
+
+impl AliasRequest {
+    pub(super) fn into_name(self) -> Result<TagName, ApiError> {
+        let name = self
+            .name
+            .value()
+            .ok_or_else(|| ApiError::field("name", "is required"))?;
+        TagName::parse(&name).map_err(|message| ApiError::field("name", message))
     }
 }

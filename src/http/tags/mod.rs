@@ -1,6 +1,7 @@
 //! Tag routes: the route table.
 
 pub(super) mod admin;
+pub(super) mod aliases;
 pub(super) mod bodies;
 pub(super) mod read;
 
@@ -19,5 +20,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint(Method::DELETE, "/api/v1/tags/{slug}", admin::delete_tag),
         endpoint(Method::GET, "/api/v1/tags/{slug}/posts", read::tag_posts),
         endpoint(Method::POST, "/api/v1/tags/{slug}/merge", admin::merge_tag),
+        endpoint(
+            Method::POST,
+            "/api/v1/tags/{slug}/aliases",
+            aliases::add_alias,
+        ),
+        endpoint(
+            Method::DELETE,
+            "/api/v1/tags/{slug}/aliases/{alias}",
+            aliases::remove_alias,
+        ),
     ]
 }

@@ -1,6 +1,6 @@
 //! Reading tags: lists, one tag, and tag pages.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -12,7 +12,9 @@ use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
 use crate::http::pages::PostPageParams;
 use crate::http::problem::ApiError;
+use crate::http::redirects;
 use crate::http::{schemas, views};
+use crate::services::ServiceError;
 use crate::services::tags::{GetTag, ListTags, TagPage};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -82,6 +84,7 @@ pub async fn list_tags(
         sort,
         min_count,
         prefix,
+        authenticated: caller.is_authenticated(),
     };
     let found = cache
         .read(&db, caller.checked, ListTags { query, page })
@@ -99,20 +102,31 @@ pub async fn list_tags(
     params(("slug" = String, Path, description = "The tag's slug", example = "rust")),
     responses(
         (status = 200, description = "The tag", body = views::Tag),
+        (status = 301, description = "The tag had this slug before; `Location` is where it is now",
+            headers(("Location" = String, description = "The tag's URL now"))),
         (status = 404, description = "No such tag"),
     ),
 )]
 pub async fn get_tag(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let authenticated = caller.is_authenticated();
     let read = GetTag {
-        slug: slug.into_inner(),
+        slug: slug.clone(),
+        authenticated,
     };
-    let tag = cache.read(&db, caller.checked, read).await?;
-    Ok(HttpResponse::Ok().json(views::Tag::new(tag, caller.is_authenticated())))
+    let tag = match cache.read(&db, caller.checked, read).await {
+        Err(ServiceError::NotFound(_)) => {
+            return redirects::to_moved_tag(&req, &db, slug, authenticated, "").await;
+        }
+        found => found?,
+    };
+    Ok(HttpResponse::Ok().json(views::Tag::new(tag, authenticated)))
 }
 
 /// The public tag page: the tag and its visible posts, newest first, with
@@ -125,23 +139,34 @@ pub async fn get_tag(
     params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PostPageParams),
     responses(
         (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
+        (status = 301, description = "The tag had this slug before; `Location` is its page now",
+            headers(("Location" = String, description = "The tag page's URL now"))),
         (status = 404, description = "No such tag"),
     ),
 )]
 pub async fn tag_posts(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
     slug: web::Path<String>,
     params: QueryParams<PostPageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let authenticated = caller.is_authenticated();
     let read = TagPage {
-        slug: slug.into_inner(),
+        slug: slug.clone(),
         page: params.0.request()?,
+        authenticated,
     };
-    let (tag, posts) = cache.read(&db, caller.checked, read).await?;
+    let (tag, posts) = match cache.read(&db, caller.checked, read).await {
+        Err(ServiceError::NotFound(_)) => {
+            return redirects::to_moved_tag(&req, &db, slug, authenticated, "/posts").await;
+        }
+        found => found?,
+    };
     Ok(HttpResponse::Ok().json(views::TagPosts {
-        tag: views::Tag::new(tag, caller.is_authenticated()),
-        posts: views::List::new(posts, views::Post::from),
+        tag: views::Tag::new(tag, authenticated),
+        posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
     }))
 }

@@ -24,6 +24,9 @@ pub struct PostFilter {
     pub all_tags: Vec<String>,
     /// Tag slugs the post must have at least one of.
     pub any_tags: Vec<String>,
+    /// Tag slugs the post must have none of; a slug no tag has excludes
+    /// nothing.
+    pub none_tags: Vec<String>,
     /// Case-insensitive substring of the title (already lower-cased).
     pub title_contains: Option<String>,
     /// Only for the admin; the public always sees visible posts.
@@ -79,7 +82,13 @@ impl ListPosts {
         if !self.filter.any_tags.is_empty() && any_tags.is_empty() {
             return None;
         }
-        for ids in [&mut all_tags, &mut any_tags] {
+        let mut none_tags: Vec<i64> = self
+            .filter
+            .none_tags
+            .iter()
+            .filter_map(|slug| counts.tag_id(slug))
+            .collect();
+        for ids in [&mut all_tags, &mut any_tags, &mut none_tags] {
             ids.sort_unstable();
             ids.dedup();
         }
@@ -88,6 +97,7 @@ impl ListPosts {
             status,
             all_tags,
             any_tags,
+            none_tags,
             title_contains: self.filter.title_contains.clone(),
             owner: self.filter.owner,
             author_slugs: self.filter.authors.clone(),
@@ -115,6 +125,7 @@ impl CachedRead for ListPosts {
             status: matching.status,
             all_tags: matching.all_tags.clone(),
             any_tags: matching.any_tags.clone(),
+            none_tags: matching.none_tags.clone(),
             author_slugs: matching.author_slugs.clone(),
             owner: matching.owner,
         });
@@ -165,6 +176,7 @@ impl CachedRead for ListPosts {
 fn order_of_every_post(matching: &MatchingPosts) -> Option<ListOrder> {
     let unfiltered = matching.all_tags.is_empty()
         && matching.any_tags.is_empty()
+        && matching.none_tags.is_empty()
         && matching.title_contains.is_none()
         && matching.owner.is_none()
         && matching.author_slugs.is_empty();
@@ -252,7 +264,7 @@ fn counts_apart(matching: &MatchingPosts) -> bool {
 /// links from the database, the tags themselves from the counts (current
 /// at the start of the request), and from the database only those created
 /// since.
-fn tags_of_posts(
+pub(super) fn tags_of_posts(
     conn: &mut DbConn,
     counts: &TagCounts,
     post_ids: &[i64],

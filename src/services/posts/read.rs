@@ -1,9 +1,9 @@
 //! Reading one post.
 
 use crate::cache::{CachedRead, Lookup, Memory};
-use crate::db::DbConn;
 use crate::db::posts::{self, PostKey};
 use crate::db::visibility::is_seen_by;
+use crate::db::{DbConn, old_slugs};
 use crate::domain::audience::PostScope;
 use crate::models::PostWithTags;
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
@@ -50,4 +50,11 @@ impl CachedRead for GetPost {
         memory.remember_post(read.key.clone(), &post);
         read.shown(post, memory)
     }
+}
+
+/// The id of the post that last had `old_slug`, which a request for that
+/// slug is redirected to when no post has it now (whether the caller sees
+/// the post is [`GetPost`]'s to say).
+pub fn moved_post(conn: &mut DbConn, old_slug: &str) -> ServiceResult<Option<i64>> {
+    Ok(old_slugs::post_of(conn, old_slug)?)
 }

@@ -2,7 +2,7 @@
 //! merge.
 
 use crate::db::slugs::SlugTable;
-use crate::db::{DbConn, links, posts, tag_counts, tags};
+use crate::db::{DbConn, aliases, links, old_slugs, posts, tag_counts, tags};
 use crate::domain::audience::Identity;
 use crate::domain::patch::Patch;
 use crate::domain::slug::{Slug, tag_slug_base};
@@ -19,18 +19,31 @@ pub struct NewTag {
     pub name: TagName,
     /// Generated from the name when not given.
     pub slug: Option<Slug>,
-    pub description: Option<String>,
+    /// Absent and `null` alike leave a field empty.
+    pub details: TagDetails,
 }
 
-/// Creates a tag; a name that exists (case-insensitively) or a slug that is
-/// taken is a conflict naming the tag that has it.
+/// A tag's optional fields, each already valid: absent leaves one as it is,
+/// `null` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TagDetails {
+    pub description: Patch<String>,
+    pub feature_image: Patch<String>,
+    pub accent_color: Patch<String>,
+    pub meta_title: Patch<String>,
+    pub meta_description: Patch<String>,
+}
+
+/// Creates a tag; a name that exists (case-insensitively, as a tag's name or
+/// an alias) or a slug that is taken is a conflict naming the tag that has
+/// it.
 pub fn create(conn: &mut DbConn, new: NewTag, actor: &Identity) -> ServiceResult<TagWithCounts> {
     rules::may_create_tag(actor)?;
     let now = now();
     let base = tag_slug_base(&new.name);
     conn.transaction(|conn| {
         let tag = until_won("creating a tag", |attempt| {
-            if let Some(existing) = tags::by_key(conn, new.name.key())? {
+            if let Some(existing) = tags::owner_of_key(conn, new.name.key())? {
                 return Err(ServiceError::TagNameTaken {
                     slug: existing.slug,
                 });
@@ -46,17 +59,19 @@ pub fn create(conn: &mut DbConn, new: NewTag, actor: &Identity) -> ServiceResult
                 }
                 None => free_slug(conn, SlugTable::Tags, &base, attempt)?,
             };
+            let details = &new.details;
             let row = NewTagRow {
-                name: new.name.display(),
-                name_key: new.name.key(),
-                slug,
-                description: new.description.as_deref(),
-                created_at: now,
+                description: details.description.as_value().map(String::as_str),
+                feature_image: details.feature_image.as_value().map(String::as_str),
+                accent_color: details.accent_color.as_value().map(String::as_str),
+                meta_title: details.meta_title.as_value().map(String::as_str),
+                meta_description: details.meta_description.as_value().map(String::as_str),
+                ..NewTagRow::named(&new.name, slug, now)
             };
-            // Empty only when the slug is taken, or a concurrent request
-            // took the name or slug since the checks above; the next round
-            // reports or avoids it.
-            Ok(tags::insert_ignoring_conflicts(conn, vec![row])?.pop())
+            // None only when the slug is taken, or a concurrent request
+            // took the name (or made it an alias) or the slug since the
+            // checks above; the next round reports or avoids it.
+            Ok(tags::insert_one_ignoring_conflicts(conn, &row)?)
         })?;
         Ok(TagWithCounts {
             tag,
@@ -71,10 +86,10 @@ pub fn create(conn: &mut DbConn, new: NewTag, actor: &Identity) -> ServiceResult
 pub struct TagUpdate {
     pub name: Option<TagName>,
     pub slug: Option<Slug>,
-    pub description: Patch<String>,
+    pub details: TagDetails,
 }
 
-/// Renames a tag, moves its slug or changes its description. Renaming keeps
+/// Renames a tag, moves its slug or changes its other fields. Renaming keeps
 /// the slug; renaming to another casing of the same name is allowed. A
 /// name or slug another tag has is a conflict naming that tag, also when a
 /// concurrent request took it after this one looked: the update then runs
@@ -89,7 +104,11 @@ pub fn update(
     let now = now();
     let new_slug = until_won("changing a tag", |_| {
         match conn.transaction(|conn| change(conn, slug, &update)) {
-            Err(error) if error.violates_unique("name_key") || error.violates_unique("slug") => {
+            Err(error)
+                if error.violates_unique("name_key")
+                    || error.violates_unique("slug")
+                    || error.violates_unique("tag_aliases") =>
+            {
                 Ok(None)
             }
             outcome => outcome.map(Some),
@@ -107,9 +126,13 @@ fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<St
         .filter(|name| name.display() != tag.name);
     if let Some(name) = name
         && name.key() != tag.name_key
-        && let Some(other) = tags::by_key(conn, name.key())?
+        && let Some(owner) = tags::owner_of_key(conn, name.key())?
     {
-        return Err(ServiceError::TagNameTaken { slug: other.slug });
+        if owner.id != tag.id {
+            return Err(ServiceError::TagNameTaken { slug: owner.slug });
+        }
+        // Renamed to one of its aliases: that alias is its name now.
+        aliases::delete(conn, tag.id, name.key())?;
     }
     let new_slug = update
         .slug
@@ -123,11 +146,16 @@ fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<St
             slug: new_slug.clone(),
         });
     }
+    let details = update.details.clone();
     let changes = TagChangeset {
         name: name.map(|name| name.display().to_owned()),
         name_key: name.map(|name| name.key().to_owned()),
         slug: new_slug.clone(),
-        description: update.description.clone().into_change(),
+        description: details.description.into_change(),
+        feature_image: details.feature_image.into_change(),
+        accent_color: details.accent_color.into_change(),
+        meta_title: details.meta_title.into_change(),
+        meta_description: details.meta_description.into_change(),
     };
     if changes.is_empty() {
         return Ok(tag.slug);
@@ -163,7 +191,9 @@ pub fn delete(conn: &mut DbConn, slug: &str, force: bool, actor: &Identity) -> S
 
 /// Merges `source` into `target`: every post of the source ends up with the
 /// target exactly once (in the source's position where it had no target
-/// yet), and the source is deleted. Answers the target with fresh counts.
+/// yet), the source's name and aliases become the target's aliases, its
+/// slugs lead to the target, and the source is deleted. Answers the target
+/// with fresh counts.
 pub fn merge(
     conn: &mut DbConn,
     source_slug: &str,
@@ -187,9 +217,12 @@ pub fn merge(
         })?;
         posts::bump_versions_of_tag_carriers(conn, source.id)?;
         links::move_to_tag(conn, source.id, target.id)?;
+        old_slugs::hand_over_tag(conn, &source, target.id)?;
+        aliases::move_to_tag(conn, source.id, target.id)?;
         // Posts that had both keep the target where it was; the source's
         // remaining links go with it.
         tags::delete(conn, source.id)?;
+        aliases::insert(conn, target.id, &source.name, &source.name_key, now)?;
         Ok::<_, ServiceError>(())
     })?;
     tag_counts::of_slug(conn, target_slug, now).or_not_found("tag")

@@ -1,7 +1,8 @@
 //! Tags: reads from the counts in memory, and tag administration.
 
 mod admin;
+pub mod aliases;
 mod read;
 
-pub use admin::{NewTag, TagUpdate, create, delete, merge, update};
-pub use read::{GetTag, ListTags, TagPage};
+pub use admin::{NewTag, TagDetails, TagUpdate, create, delete, merge, update};
+pub use read::{GetTag, ListTags, TagPage, moved_tag};

@@ -4,8 +4,8 @@
 use std::convert::Infallible;
 
 use crate::cache::{CachedRead, CountedMemory, Lookup, PageKey, TagListQuery};
-use crate::db::DbConn;
 use crate::db::post_lists::{MatchingPosts, StatusFilter};
+use crate::db::{DbConn, old_slugs};
 use crate::domain::page::{Page, PageRequest};
 use crate::models::{PostWithTags, TagWithCounts};
 use crate::services::posts::{PlannedPage, load_page, tag_walk};
@@ -41,10 +41,11 @@ impl CachedRead for ListTags {
     }
 }
 
-/// One tag with its counts.
+/// One tag with its counts; an internal tag only for authenticated callers.
 #[derive(Debug, Clone)]
 pub struct GetTag {
     pub slug: String,
+    pub authenticated: bool,
 }
 
 impl CachedRead for GetTag {
@@ -55,17 +56,26 @@ impl CachedRead for GetTag {
     type Query = Infallible;
 
     fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<TagWithCounts>, Infallible> {
-        Lookup::Found(
-            memory
-                .counts()
-                .tag(&self.slug)
-                .ok_or(ServiceError::NotFound("tag")),
-        )
+        Lookup::Found(seen_tag(memory, &self.slug, self.authenticated))
     }
 
     fn load(never: Infallible, _: &mut DbConn, _: &CountedMemory) -> ServiceResult<TagWithCounts> {
         match never {}
     }
+}
+
+/// The tag with this slug, if the caller sees it: the public never sees
+/// an internal tag, and is told it does not exist.
+fn seen_tag(
+    memory: &CountedMemory,
+    slug: &str,
+    authenticated: bool,
+) -> ServiceResult<TagWithCounts> {
+    memory
+        .counts()
+        .tag(slug)
+        .filter(|tag| tag.tag.visibility().is_seen(authenticated))
+        .ok_or(ServiceError::NotFound("tag"))
 }
 
 /// The public tag page: the tag, and its visible posts newest first. The
@@ -75,6 +85,8 @@ impl CachedRead for GetTag {
 pub struct TagPage {
     pub slug: String,
     pub page: PageRequest,
+    /// Whether the caller sees internal tags.
+    pub authenticated: bool,
 }
 
 impl CachedRead for TagPage {
@@ -84,8 +96,9 @@ impl CachedRead for TagPage {
     type Query = (TagWithCounts, PlannedPage);
 
     fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<Self::Answer>, Self::Query> {
-        let Some(tag) = memory.counts().tag(&self.slug) else {
-            return Lookup::Found(Err(ServiceError::NotFound("tag")));
+        let tag = match seen_tag(memory, &self.slug, self.authenticated) {
+            Ok(tag) => tag,
+            Err(error) => return Lookup::Found(Err(error)),
         };
         let all_tags = vec![tag.tag.id];
         let matching = MatchingPosts {
@@ -124,4 +137,17 @@ impl CachedRead for TagPage {
     ) -> ServiceResult<Self::Answer> {
         Ok((tag, load_page(conn, memory, planned)?))
     }
+}
+
+/// Where the tag that last had `old_slug` is now (its slug), if the caller
+/// sees it: a request for the old slug is redirected there when no tag has
+/// it now.
+pub fn moved_tag(
+    conn: &mut DbConn,
+    old_slug: &str,
+    authenticated: bool,
+) -> ServiceResult<Option<String>> {
+    Ok(old_slugs::tag_of(conn, old_slug)?
+        .filter(|tag| tag.visibility().is_seen(authenticated))
+        .map(|tag| tag.slug))
 }

@@ -1,0 +1,10 @@
+DROP TRIGGER tag_aliases_key_free ON tag_aliases;
+DROP FUNCTION tag_aliases_key_free();
+DROP TRIGGER tags_key_free ON tags;
+DROP FUNCTION tags_key_free();
+DROP FUNCTION tag_key_lock(TEXT);
+DROP TRIGGER tag_aliases_list ON tag_aliases;
+DROP FUNCTION tag_aliases_list();
+DROP FUNCTION tags_list_aliases(BIGINT);
+ALTER TABLE tags DROP COLUMN alias_names;
+DROP TABLE tag_aliases;

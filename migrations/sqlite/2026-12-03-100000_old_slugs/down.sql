@@ -1,0 +1,4 @@
+DROP TRIGGER posts_keep_old_slug;
+DROP TRIGGER tags_keep_old_slug;
+DROP TABLE post_old_slugs;
+DROP TABLE tag_old_slugs;

@@ -1,0 +1,49 @@
+//! Old slugs: a tag or a post asked for by a slug it had before is answered
+//! `301 Moved Permanently` with where it is now, in one hop however many
+//! times it moved.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::problem::ApiError;
+use crate::db::Database;
+use crate::services::{ServiceError, tags};
+
+/// `301` to `path`, with the request's query kept (page 3 of a tag page
+/// stays page 3).
+fn moved_permanently(req: &HttpRequest, path: String) -> HttpResponse {
+    let location = match req.query_string() {
+        "" => path,
+        query => format!("{path}?{query}"),
+    };
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// What a tag route answers when no tag it may show has `slug`: a redirect
+/// to the same route of the tag that last had it (`/api/v1/tags/{slug}`
+/// and `suffix`), when the caller sees that tag; else 404.
+pub async fn to_moved_tag(
+    req: &HttpRequest,
+    db: &Database,
+    slug: String,
+    authenticated: bool,
+    suffix: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let moved = db
+        .run(move |conn| tags::moved_tag(conn, &slug, authenticated))
+        .await?;
+    match moved {
+        Some(now) => Ok(moved_permanently(
+            req,
+            format!("/api/v1/tags/{now}{suffix}"),
+        )),
+        None => Err(ServiceError::NotFound("tag").into()),
+    }
+}
+
+/// `301` to a post's address by its slug now.
+pub fn to_post(req: &HttpRequest, slug: &str) -> HttpResponse {
+    moved_permanently(req, format!("/api/v1/posts/slug/{slug}"))
+}
