@@ -31,6 +31,7 @@ Settings (environment):
                       the writer's rate (10), and the length (30 s) and number
                       (3) of the alternating runs of GET /tags alone and under
                       writes, at every size (mixed.py)
+  BENCH_RELATED_AT    from this size on (100000), related posts of 200 posts
   BENCH_DEEP_AT       from this size on (1000000), title searches and the
                       first and last pages of the post lists are measured too
 """
@@ -76,6 +77,7 @@ RESULTS = setting("BENCH_RESULTS", os.path.join(ROOT, "bench", "results.md"))
 BINARY = setting("BENCH_BINARY", os.path.join(ROOT, "target", "release", "blog-backend"))
 PLANS = setting("BENCH_PLANS", "1") == "1"
 DEEP_AT = int(setting("BENCH_DEEP_AT", "1000000"))
+RELATED_AT = int(setting("BENCH_RELATED_AT", "100000"))
 PG_ADMIN_URL = setting("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SEED = 20261121
 
@@ -353,6 +355,19 @@ POSTGRES_READ_PLANS = {
         TWO_TAGS.format(columns="posts.id, count(*) OVER (), " + COMMITTED_CHANGES),
     "posts with two tags, total remembered (the same walk stops after 20)":
         TWO_TAGS.format(columns="posts.id"),
+    "posts with one tag but not another (GET /posts?tag=a&tag_not=b: the tag's links in public order, each post probed for the other)": """
+        SELECT posts.id
+        FROM post_tags JOIN posts ON post_tags.post_id = posts.id
+        WHERE post_tags.tag_id = {second}
+          AND post_tags.public_at <= (now() AT TIME ZONE 'UTC')
+          AND posts.status = 'published' AND posts.published_at <= (now() AT TIME ZONE 'UTC')
+          AND posts.deleted_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM post_tags other_links
+                          WHERE other_links.post_id = posts.id AND other_links.tag_id IN ({first}))
+        ORDER BY post_tags.public_at DESC, post_tags.post_id DESC LIMIT 20""",
+    "a tag's visible posts, as related posts read them (one range of the tag's index in public order)": """
+        SELECT post_id, public_at FROM post_tags
+        WHERE tag_id = {second} AND public_at <= (now() AT TIME ZONE 'UTC')""",
     "a post with its tags (GET /posts/{id})": """
         SELECT posts.*, tags.*
         FROM posts
@@ -422,13 +437,14 @@ def bench_backend(backend, report):
             try:
                 figures = measure(server, "get.lua", "/api/v1/tags?per_page=50")
                 deep = mixed.deep_reads(server, TOKEN) if posts >= DEEP_AT else None
+                related = mixed.related_reads(server) if posts >= RELATED_AT else None
                 log(f"   GET /tags and GET /authors under a steady write rate at {posts} posts")
                 under_writes = mixed.mixed(server, database, wrk, TOKEN)
                 authors_under_writes = mixed.mixed(server, database, wrk, TOKEN, "authors")
                 after = tags_after_a_write(server, first_visible(server))
                 scale[posts] = {"seed_seconds": seed_seconds, **figures, "after_write_ms": after,
                                 "mixed": under_writes, "mixed_authors": authors_under_writes,
-                                "deep": deep}
+                                "deep": deep, "related": related}
             finally:
                 server.close()
             if backend == "postgres" and PLANS:

@@ -272,12 +272,31 @@ def deep_reads(server, token, reads=200):
     return [(title, timed_gets(server, paths, token)) for title, token, paths in cases]
 
 
+def related_reads(server, reads=200):
+    """`GET /posts/{id}/related` of `reads` distinct visible posts, newest
+    first, one after another: p50 and p99 (each reads the database)."""
+    ids = []
+    page = 1
+    while len(ids) < reads:
+        items = server.call("GET", f"/api/v1/posts?per_page=100&page={page}", public=True)["items"]
+        if not items:
+            break
+        ids += [item["id"] for item in items]
+        page += 1
+    return timed_gets(server, [f"/api/v1/posts/{i}/related" for i in ids[:reads]])
+
+
 def render(scale):
     """The reads under writes, and the deep reads, of one backend."""
     lines = []
     for listing, key in [("tags", "mixed"), ("authors", "mixed_authors")]:
         lines += render_mixed(scale, listing, key)
     for posts, s in scale.items():
+        if s.get("related"):
+            r = s["related"]
+            lines += ["", f"`GET /posts/{{id}}/related` at {posts:,} posts, for {r['reads']} "
+                      "distinct posts one after another (5 related posts each): "
+                      f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms."]
         if s.get("deep"):
             lines += ["", f"Searches and pages at {posts:,} posts, each of {s['deep'][0][1]['reads']} "
                       "distinct reads made one after another (none answered from memory):", "",
