@@ -169,6 +169,8 @@ diesel::table! {
     tag_old_slugs (slug) {
         slug -> Text,
         tag_id -> BigInt,
+        /// Whether the slug was an internal tag's.
+        internal -> Bool,
     }
 }
 

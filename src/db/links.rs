@@ -111,6 +111,24 @@ pub fn visible_carriers(
         .load(c))
 }
 
+/// The `count` newest visible posts carrying the tag, newest first, with
+/// their dates: the start of the tag's index in public order.
+pub fn newest_visible_carriers(
+    conn: &mut DbConn,
+    tag_id: i64,
+    now: NaiveDateTime,
+    count: usize,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    on_backend!(conn, c => post_tags::table
+        .filter(post_tags::tag_id.eq(tag_id))
+        .filter(post_tags::public_at.le(now))
+        .order_by((post_tags::public_at.desc(), post_tags::post_id.desc()))
+        .limit(count)
+        .select((post_tags::post_id, post_tags::public_at.assume_not_null()))
+        .load(c))
+}
+
 /// Which of `tag_ids` each of `post_ids` carries, `(post_id, tag_id)`.
 pub fn links_among(
     conn: &mut DbConn,

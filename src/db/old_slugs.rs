@@ -5,16 +5,18 @@
 use diesel::prelude::*;
 
 use super::conn::DbConn;
+use crate::domain::tag_name::TagVisibility;
 use crate::models::TagRow;
 use crate::on_backend;
 use crate::schema::{post_old_slugs, tag_old_slugs, tags};
 
-/// The tag that last had this slug, as it is now.
-pub fn tag_of(conn: &mut DbConn, old_slug: &str) -> QueryResult<Option<TagRow>> {
+/// The tag that last had this slug, as it is now, and whether the slug was
+/// an internal tag's.
+pub fn tag_of(conn: &mut DbConn, old_slug: &str) -> QueryResult<Option<(TagRow, bool)>> {
     on_backend!(conn, c => tag_old_slugs::table
         .inner_join(tags::table)
         .filter(tag_old_slugs::slug.eq(old_slug))
-        .select(TagRow::as_select())
+        .select((TagRow::as_select(), tag_old_slugs::internal))
         .first(c)
         .optional())
 }
@@ -36,11 +38,16 @@ pub fn hand_over_tag(conn: &mut DbConn, source: &TagRow, target_id: i64) -> Quer
         diesel::update(tag_old_slugs::table.filter(tag_old_slugs::tag_id.eq(source.id)))
             .set(tag_old_slugs::tag_id.eq(target_id))
             .execute(c)?;
+        let internal = source.visibility() == TagVisibility::Internal;
         diesel::insert_into(tag_old_slugs::table)
-            .values((tag_old_slugs::slug.eq(&source.slug), tag_old_slugs::tag_id.eq(target_id)))
+            .values((
+                tag_old_slugs::slug.eq(&source.slug),
+                tag_old_slugs::tag_id.eq(target_id),
+                tag_old_slugs::internal.eq(internal),
+            ))
             .on_conflict(tag_old_slugs::slug)
             .do_update()
-            .set(tag_old_slugs::tag_id.eq(target_id))
+            .set((tag_old_slugs::tag_id.eq(target_id), tag_old_slugs::internal.eq(internal)))
             .execute(c)?;
         Ok(())
     })

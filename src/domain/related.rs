@@ -7,7 +7,10 @@
 //! stops as soon as no post it has not met could still make the top: that
 //! is, once the `limit`-th best score so far beats the weight of every tag
 //! not read yet together. The posts that might still rank are then
-//! completed with their links to the unread tags, in one read.
+//! completed with their links to the unread tags, in one read. The last tag
+//! to read is read newest first, only as far as can matter: a post met on
+//! it alone scores its weight, as every other such post does, so only the
+//! newest of them can rank.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -26,7 +29,15 @@ pub struct Ranking {
     /// The post the others are related to.
     post_id: i64,
     limit: usize,
+    /// Once the last tag was read newest first: the posts met before it,
+    /// whose links to it complete their scores.
+    met_before_last: Option<Vec<i64>>,
 }
+
+/// How much two sums of the same weights, added in different groupings,
+/// may differ by: decisions that could hinge on rounding err towards
+/// reading or keeping more.
+const ROUNDING: f64 = 1e-9;
 
 /// What a shared tag carried by `posts` visible posts weighs.
 pub fn weight(posts: i64) -> f64 {
@@ -46,6 +57,7 @@ impl Ranking {
             scores: HashMap::new(),
             post_id,
             limit,
+            met_before_last: None,
         }
     }
 
@@ -55,8 +67,32 @@ impl Ranking {
         let (tag, _) = *self.tags.get(self.read)?;
         let settled = self
             .last_of_the_top()
-            .is_some_and(|last| last > self.unread_weight());
+            .is_some_and(|last| last > self.unread_weight() * (1.0 + ROUNDING));
         (!settled && self.limit > 0).then_some(tag)
+    }
+
+    /// How many carriers of the next tag to read, newest first, when it is
+    /// the last one to read (`None` otherwise: read them all): `limit`
+    /// beside the posts met so far and the post itself.
+    pub fn newest_needed(&self) -> Option<usize> {
+        (self.read + 1 == self.tags.len()).then(|| self.limit + self.scores.len() + 1)
+    }
+
+    /// The newest carriers of the last tag, as many as
+    /// [`Ranking::newest_needed`] said, newest first. The posts met before
+    /// are left to be completed with their links to it.
+    pub fn add_newest_carriers(&mut self, carriers: &[(i64, NaiveDateTime)]) {
+        let Some(&(_, weight)) = self.tags.get(self.read) else {
+            return;
+        };
+        self.read += 1;
+        let met_before: Vec<i64> = self.scores.keys().copied().collect();
+        for &(post, date) in carriers {
+            if post != self.post_id && !self.scores.contains_key(&post) {
+                self.scores.insert(post, (weight, date));
+            }
+        }
+        self.met_before_last = Some(met_before);
     }
 
     /// The visible posts carrying the tag [`Ranking::next_tag`] named, with
@@ -77,6 +113,11 @@ impl Ranking {
     /// top, and the tags not read, whose links to those posts complete
     /// their scores. Empty when nothing is left to complete.
     pub fn to_complete(&self) -> (Vec<i64>, Vec<i64>) {
+        if let (Some(met), Some(&(last, _))) = (&self.met_before_last, self.tags.last()) {
+            let mut posts = met.clone();
+            posts.sort_unstable();
+            return (posts, vec![last]);
+        }
         let unread: Vec<i64> = self.tags[self.read..].iter().map(|&(id, _)| id).collect();
         if unread.is_empty() {
             return (Vec::new(), Vec::new());
@@ -86,16 +127,21 @@ impl Ranking {
         let mut posts: Vec<i64> = self
             .scores
             .iter()
-            .filter(|(_, (score, _))| score + rest >= floor)
+            .filter(|(_, (score, _))| score + rest >= floor * (1.0 - ROUNDING))
             .map(|(&post, _)| post)
             .collect();
         posts.sort_unstable();
         (posts, unread)
     }
 
-    /// Links `(post, tag)` of posts met to tags not read.
+    /// Links `(post, tag)` of the posts [`Ranking::to_complete`] named to
+    /// its tags.
     pub fn add_links(&mut self, links: &[(i64, i64)]) {
-        let weights: HashMap<i64, f64> = self.tags[self.read..].iter().copied().collect();
+        let pending = match (&self.met_before_last, self.tags.last()) {
+            (Some(_), Some(&last)) => vec![last],
+            _ => self.tags[self.read..].to_vec(),
+        };
+        let weights: HashMap<i64, f64> = pending.into_iter().collect();
         // Added in the tags' order, so that posts sharing the same tags
         // have the very same score.
         let mut links = links.to_vec();
@@ -112,6 +158,7 @@ impl Ranking {
             }
         }
         self.read = self.tags.len();
+        self.met_before_last = None;
     }
 
     /// The related posts, best first: most shared weight, then newest,
@@ -178,6 +225,15 @@ mod tests {
             .collect()
     }
 
+    /// The `wanted` newest carriers, as the tag's index in public order
+    /// gives them.
+    fn newest(blog: &Blog, tag: i64, wanted: usize) -> Vec<(i64, NaiveDateTime)> {
+        let mut all = carriers(blog, tag);
+        all.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        all.truncate(wanted);
+        all
+    }
+
     fn tags_with_counts(blog: &Blog, post: i64) -> Vec<(i64, i64)> {
         blog[post as usize]
             .iter()
@@ -190,7 +246,10 @@ mod tests {
         let mut ranking = Ranking::new(post, &tags_with_counts(blog, post), limit);
         let mut reads = 0;
         while let Some(tag) = ranking.next_tag() {
-            ranking.add_carriers(&carriers(blog, tag));
+            match ranking.newest_needed() {
+                Some(wanted) => ranking.add_newest_carriers(&newest(blog, tag, wanted)),
+                None => ranking.add_carriers(&carriers(blog, tag)),
+            }
             reads += 1;
         }
         let (posts, unread) = ranking.to_complete();

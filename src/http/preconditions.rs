@@ -8,19 +8,16 @@ use super::problem::ApiError;
 use crate::models::PostWithTags;
 use crate::services::posts::ExpectedVersion;
 
+/// What marks the public's ETags apart from staff's.
+const PUBLIC_MARK: &str = "-public";
+
 /// A post's ETag as a caller sees it: its version, bumped by every change
-/// to what it shows, marked apart when the caller is not shown every tag
-/// it carries (the body differs, so the tag must).
+/// to what it shows. The public's is marked apart, as the public is not
+/// shown internal tags; every post's is, so that which posts carry one
+/// cannot be told from their ETags.
 pub fn post_etag(post: &PostWithTags, authenticated: bool) -> String {
-    let hides_tags = post
-        .tags
-        .iter()
-        .any(|tag| !tag.visibility().is_seen(authenticated));
-    if hides_tags {
-        format!("\"{}-public\"", post.post.version)
-    } else {
-        format!("\"{}\"", post.post.version)
-    }
+    let mark = if authenticated { "" } else { PUBLIC_MARK };
+    format!("\"{}{mark}\"", post.post.version)
 }
 
 /// Whether the request's `If-None-Match` names `etag` (or is `*`): the
@@ -53,11 +50,10 @@ pub fn expected_version(req: &HttpRequest) -> Result<Option<ExpectedVersion>, Ap
     let versions = value
         .split(',')
         .filter_map(|tag| {
-            tag.trim()
-                .strip_prefix('"')?
-                .strip_suffix('"')?
-                .parse()
-                .ok()
+            let quoted = tag.trim().strip_prefix('"')?.strip_suffix('"')?;
+            // A version read as the public reads it is the same version.
+            let version = quoted.strip_suffix(PUBLIC_MARK).unwrap_or(quoted);
+            version.parse().ok()
         })
         .collect();
     Ok(Some(ExpectedVersion::OneOf(versions)))

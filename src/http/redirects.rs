@@ -16,8 +16,11 @@ fn moved_permanently(req: &HttpRequest, path: String) -> HttpResponse {
         "" => path,
         query => format!("{path}?{query}"),
     };
+    // Not kept by caches: a new tag or post may take the slug, and whom it
+    // leads where depends on who asks.
     HttpResponse::MovedPermanently()
         .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
 }
 

@@ -191,7 +191,14 @@ impl Tag {
             accent_color: tag.accent_color,
             meta_title: tag.meta_title,
             meta_description: tag.meta_description,
-            aliases: tag.aliases.0,
+            // An alias written as an internal name (a merged internal tag's)
+            // is as hidden from the public as that tag was.
+            aliases: tag
+                .aliases
+                .0
+                .into_iter()
+                .filter(|alias| TagVisibility::of_name(alias).is_seen(admin))
+                .collect(),
             post_count,
             total_count: admin.then_some(total_count),
             created_at: Time(tag.created_at),

@@ -9,6 +9,7 @@ use crate::helpers::{TestApp, slugs, tag_names};
 crate::on_both_backends!(
     a_hash_makes_a_tag_internal_with_a_hash_slug,
     the_public_finds_no_trace_of_an_internal_tag,
+    a_merged_internal_tag_stays_hidden,
     the_public_may_filter_posts_by_an_internal_tag,
     every_authenticated_caller_sees_internal_tags,
 );
@@ -89,7 +90,8 @@ async fn the_public_finds_no_trace_of_an_internal_tag(app: TestApp) {
     let staff = app.admin_get("/tags").await.body;
     assert_eq!(slugs(&staff["items"]), ["hash-later", "rust"]);
 
-    // The post's ETag says which body was sent: the public's differs.
+    // The post's ETag says which body was sent: the public's differs, for
+    // every post, so that it tells nothing of which carry internal tags.
     let path = format!("/posts/{}", post["id"]);
     let public_etag = app.get(&path).await.header("etag").unwrap().to_owned();
     let staff_etag = app
@@ -114,6 +116,41 @@ async fn the_public_finds_no_trace_of_an_internal_tag(app: TestApp) {
     )
     .await;
     assert_eq!(revalidated.status, 304);
+    let plain = app.publish("Plain", &["Rust"]).await;
+    let plain_etag = app.get(&format!("/posts/{}", plain["id"])).await;
+    assert!(plain_etag.header("etag").unwrap().ends_with("-public\""));
+}
+
+/// Merged into a public tag, an internal tag leaves no trace either: its
+/// name is an alias only staff see, its slug leads only staff anywhere.
+async fn a_merged_internal_tag_stays_hidden(app: TestApp) {
+    app.publish("Later", &["#Later"]).await;
+    app.publish("Rust", &["Rust"]).await;
+    app.admin_post("/tags", json!({"name": "#Draft ideas"}))
+        .await
+        .expect(201);
+    app.admin_post("/tags/hash-draft-ideas/merge", json!({"into": "rust"}))
+        .await
+        .expect(200);
+    app.admin_post("/tags/hash-later/merge", json!({"into": "rust"}))
+        .await
+        .expect(200);
+    let public = app.get("/tags/rust").await.expect(200).body;
+    assert_eq!(public["aliases"], json!([]));
+    let staff = app.admin_get("/tags/rust").await.expect(200).body;
+    assert_eq!(staff["aliases"], json!(["#Draft ideas", "#Later"]));
+    for path in ["/tags/hash-later", "/tags/hash-later/posts"] {
+        app.get(path).await.expect_problem(404);
+        let moved = crate::helpers::send(app.admin(Method::GET, path))
+            .await
+            .expect(301);
+        assert!(
+            moved
+                .header("location")
+                .unwrap()
+                .starts_with("/api/v1/tags/rust")
+        );
+    }
 }
 
 async fn the_public_may_filter_posts_by_an_internal_tag(app: TestApp) {

@@ -2,8 +2,11 @@
 -- where the tag or post is now. Each old slug belongs to the last tag (or
 -- post) that had it; a tag or post that has it now wins over it.
 CREATE TABLE tag_old_slugs (
-    slug   TEXT COLLATE "C" PRIMARY KEY,
-    tag_id BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE
+    slug     TEXT COLLATE "C" PRIMARY KEY,
+    tag_id   BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    -- Whether the slug was an internal tag's: the public is never led from
+    -- it, whatever the tag is now.
+    internal BOOLEAN NOT NULL
 );
 CREATE INDEX tag_old_slugs_by_tag ON tag_old_slugs (tag_id);
 
@@ -15,8 +18,9 @@ CREATE INDEX post_old_slugs_by_post ON post_old_slugs (post_id);
 
 CREATE FUNCTION tags_keep_old_slug() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO tag_old_slugs (slug, tag_id) VALUES (OLD.slug, NEW.id)
-        ON CONFLICT (slug) DO UPDATE SET tag_id = EXCLUDED.tag_id;
+    INSERT INTO tag_old_slugs (slug, tag_id, internal)
+        VALUES (OLD.slug, NEW.id, starts_with(OLD.name, '#'))
+        ON CONFLICT (slug) DO UPDATE SET tag_id = EXCLUDED.tag_id, internal = EXCLUDED.internal;
     RETURN NULL;
 END $$;
 

@@ -1,8 +1,9 @@
 //! Related posts: the visible posts that share the most tag weight with
 //! one, read rarest tag first until the top is settled (`domain::related`
-//! says how). Each tag read is one range of its index in public order, so
-//! the cost grows with the visible posts of the tags read, not with the
-//! blog: the rarest ones usually settle it.
+//! says how). Each tag read is one range of its index in public order, the
+//! last one only its newest posts, so the cost grows with the visible
+//! posts of the tags read before the last, not with the blog: the rarest
+//! ones usually settle it, and a post with one tag reads a handful.
 
 use std::collections::HashMap;
 
@@ -62,7 +63,11 @@ impl CachedRead for RelatedPosts {
             .collect();
         let mut ranking = Ranking::new(post.post.id, &tags, read.limit as usize);
         while let Some(tag) = ranking.next_tag() {
-            ranking.add_carriers(&links::visible_carriers(conn, tag, now)?);
+            match ranking.newest_needed() {
+                Some(wanted) => ranking
+                    .add_newest_carriers(&links::newest_visible_carriers(conn, tag, now, wanted)?),
+                None => ranking.add_carriers(&links::visible_carriers(conn, tag, now)?),
+            }
         }
         let (candidates, unread) = ranking.to_complete();
         ranking.add_links(&links::links_among(conn, &candidates, &unread)?);

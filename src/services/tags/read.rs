@@ -148,6 +148,9 @@ pub fn moved_tag(
     authenticated: bool,
 ) -> ServiceResult<Option<String>> {
     Ok(old_slugs::tag_of(conn, old_slug)?
-        .filter(|tag| tag.visibility().is_seen(authenticated))
-        .map(|tag| tag.slug))
+        .filter(|(tag, was_internal)| {
+            // Neither where an internal tag was nor where one is now.
+            (authenticated || !was_internal) && tag.visibility().is_seen(authenticated)
+        })
+        .map(|(tag, _)| tag.slug))
 }
