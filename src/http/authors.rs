@@ -2,11 +2,11 @@
 //! posts.
 
 use actix_web::http::Method;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::Caller;
 use super::extract::QueryParams;
-use super::pages::{PostPageParams, UserPageParams};
+use super::pages::{PostPageParams, UserPageParams, page_response};
 use super::problem::ApiError;
 use super::routes::{Endpoint, endpoint};
 use super::views;
@@ -33,6 +33,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     responses((status = 200, description = "A page of authors", body = views::List<views::Author>)),
 )]
 pub async fn list_authors(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -42,7 +43,8 @@ pub async fn list_authors(
         page: params.0.request()?,
     };
     let authors = cache.read(&db, caller.checked, read).await?;
-    Ok(HttpResponse::Ok().json(views::List::new(authors, views::Author::from)))
+    let list = views::List::new(authors, views::Author::from);
+    Ok(page_response(&req, &list, &list))
 }
 
 /// One author: anyone's once they have a visible post; any user's with a
@@ -88,6 +90,7 @@ pub async fn get_author(
     ),
 )]
 pub async fn author_posts(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -101,8 +104,9 @@ pub async fn author_posts(
     };
     let (author, posts) = cache.read(&db, caller.checked, read).await?;
     let authenticated = caller.is_authenticated();
-    Ok(HttpResponse::Ok().json(views::AuthorPosts {
+    let page = views::AuthorPosts {
         author: views::Author::from(author),
         posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
-    }))
+    };
+    Ok(page_response(&req, &page.posts, &page))
 }

@@ -18,6 +18,7 @@ mod limits;
 mod metrics;
 mod old_slugs;
 mod openapi;
+mod page_links;
 mod patch;
 mod people;
 mod people_process;

@@ -1,6 +1,6 @@
 //! Credentials: signing in and out, and personal keys.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::bodies::{NewKeyBody, SignInBody};
 use super::off_the_workers;
@@ -9,7 +9,7 @@ use crate::domain::page::Page;
 use crate::domain::people::email_key;
 use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::pages::UserPageParams;
+use crate::http::pages::{UserPageParams, page_response};
 use crate::http::problem::ApiError;
 use crate::http::views;
 use crate::services::people::credentials::{self, SignIn};
@@ -136,6 +136,7 @@ pub async fn create_key(
     responses((status = 200, description = "A page of keys", body = views::List<views::Key>)),
 )]
 pub async fn list_keys(
+    req: HttpRequest,
     db: web::Data<Database>,
     Staff(actor): Staff,
     params: QueryParams<UserPageParams>,
@@ -155,11 +156,10 @@ pub async fn list_keys(
         total,
     };
     let with_user = sees_every_key(&actor);
-    Ok(
-        HttpResponse::Ok().json(views::List::new(page, |(key, user)| {
-            views::Key::new(key, with_user.then_some(user))
-        })),
-    )
+    let list = views::List::new(page, |(key, user)| {
+        views::Key::new(key, with_user.then_some(user))
+    });
+    Ok(page_response(&req, &list, &list))
 }
 
 /// Deletes a key: the caller's own, or (administrators) anyone's. Its

@@ -1,7 +1,7 @@
 //! Users: create, list, read, change, delete, and the caller's own.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -10,7 +10,7 @@ use super::off_the_workers;
 use crate::db::Database;
 use crate::http::auth::Staff;
 use crate::http::extract::{JsonBody, QueryParams};
-use crate::http::pages::UserPageParams;
+use crate::http::pages::{UserPageParams, page_response};
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::people::rules::{self, sees_email};
@@ -70,16 +70,18 @@ pub async fn create_user(
     ),
 )]
 pub async fn list_users(
+    req: HttpRequest,
     db: web::Data<Database>,
     Staff(actor): Staff,
     params: QueryParams<UserPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = params.0.request()?;
     let found = db.run(move |conn| users::list(conn, &actor, page)).await?;
-    Ok(HttpResponse::Ok().json(views::List::new(found, |user| {
+    let list = views::List::new(found, |user| {
         let with_email = sees_email(&actor, &user);
         views::User::new(user, with_email)
-    })))
+    });
+    Ok(page_response(&req, &list, &list))
 }
 
 /// One user: anyone themself; editors and administrators anyone.

@@ -17,6 +17,7 @@ use crate::domain::limits::{
 use crate::domain::slug::is_valid_slug;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
+use crate::http::pages::page_response;
 use crate::http::problem::ApiError;
 use crate::http::redirects;
 use crate::http::{schemas, views};
@@ -253,6 +254,7 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audien
     responses((status = 200, description = "A page of posts", body = views::List<views::Post>)),
 )]
 pub async fn list_posts(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -268,7 +270,6 @@ pub async fn list_posts(
     };
     let found = cache.read(&db, caller.checked, read).await?;
     let authenticated = caller.is_authenticated();
-    Ok(HttpResponse::Ok().json(views::List::new(found, |post| {
-        views::Post::new(post, authenticated)
-    })))
+    let list = views::List::new(found, |post| views::Post::new(post, authenticated));
+    Ok(page_response(&req, &list, &list))
 }

@@ -10,7 +10,7 @@ use crate::domain::limits::{TAG_PAGE, TAG_PREFIX_MAX_CHARS};
 use crate::domain::tag_name::tag_prefix_key;
 use crate::http::auth::Caller;
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
-use crate::http::pages::PostPageParams;
+use crate::http::pages::{PostPageParams, page_response};
 use crate::http::problem::ApiError;
 use crate::http::redirects;
 use crate::http::{schemas, views};
@@ -50,6 +50,7 @@ pub struct ListParams {
     responses((status = 200, description = "A page of tags", body = views::List<views::Tag>)),
 )]
 pub async fn list_tags(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -90,7 +91,8 @@ pub async fn list_tags(
         .read(&db, caller.checked, ListTags { query, page })
         .await?;
     let admin = caller.is_authenticated();
-    Ok(HttpResponse::Ok().json(views::List::new(found, |tag| views::Tag::new(tag, admin))))
+    let list = views::List::new(found, |tag| views::Tag::new(tag, admin));
+    Ok(page_response(&req, &list, &list))
 }
 
 /// One tag with its counts.
@@ -165,8 +167,9 @@ pub async fn tag_posts(
         }
         found => found?,
     };
-    Ok(HttpResponse::Ok().json(views::TagPosts {
+    let page = views::TagPosts {
         tag: views::Tag::new(tag, authenticated),
         posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
-    }))
+    };
+    Ok(page_response(&req, &page.posts, &page))
 }
