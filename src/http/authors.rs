@@ -30,7 +30,11 @@ pub fn endpoints() -> Vec<Endpoint> {
     tag = "authors",
     security((), ("bearer" = [])),
     params(UserPageParams),
-    responses((status = 200, description = "A page of authors", body = views::List<views::Author>)),
+    responses((status = 200, description = "A page of authors", body = views::List<views::Author>,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            ))),
 )]
 pub async fn list_authors(
     req: HttpRequest,
@@ -85,7 +89,11 @@ pub async fn get_author(
         PostPageParams,
     ),
     responses(
-        (status = 200, description = "The author and a page of their posts", body = views::AuthorPosts),
+        (status = 200, description = "The author and a page of their posts", body = views::AuthorPosts,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            )),
         (status = 404, description = "No such user, or none with a visible post"),
     ),
 )]

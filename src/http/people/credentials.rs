@@ -133,7 +133,11 @@ pub async fn create_key(
     tag = "people",
     security(("bearer" = [])),
     params(UserPageParams),
-    responses((status = 200, description = "A page of keys", body = views::List<views::Key>)),
+    responses((status = 200, description = "A page of keys", body = views::List<views::Key>,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            ))),
 )]
 pub async fn list_keys(
     req: HttpRequest,

@@ -65,7 +65,11 @@ pub async fn create_user(
     security(("bearer" = [])),
     params(UserPageParams),
     responses(
-        (status = 200, description = "A page of users", body = views::List<views::User>),
+        (status = 200, description = "A page of users", body = views::List<views::User>,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            )),
         (status = 403, description = "Contributors and authors read only themselves"),
     ),
 )]

@@ -251,7 +251,11 @@ fn post_filter(params: ListParams, caller: Caller) -> Result<(PostFilter, Audien
     tag = "posts",
     security((), ("bearer" = [])),
     params(ListParams),
-    responses((status = 200, description = "A page of posts", body = views::List<views::Post>)),
+    responses((status = 200, description = "A page of posts", body = views::List<views::Post>,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            ))),
 )]
 pub async fn list_posts(
     req: HttpRequest,

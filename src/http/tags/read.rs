@@ -47,7 +47,11 @@ pub struct ListParams {
     tag = "tags",
     security((), ("bearer" = [])),
     params(ListParams),
-    responses((status = 200, description = "A page of tags", body = views::List<views::Tag>)),
+    responses((status = 200, description = "A page of tags", body = views::List<views::Tag>,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            ))),
 )]
 pub async fn list_tags(
     req: HttpRequest,
@@ -140,7 +144,11 @@ pub async fn get_tag(
     security((), ("bearer" = [])),
     params(("slug" = String, Path, description = "The tag's slug", example = "rust"), PostPageParams),
     responses(
-        (status = 200, description = "The tag and a page of its posts", body = views::TagPosts),
+        (status = 200, description = "The tag and a page of its posts", body = views::TagPosts,
+            headers(
+                ("X-Total-Count" = i64, description = "Everything that matches, on every page"),
+                ("Link" = String, description = "The first, previous, next and last pages (RFC 8288)"),
+            )),
         (status = 301, description = "The tag had this slug before; `Location` is its page now",
             headers(("Location" = String, description = "The tag page's URL now"))),
         (status = 404, description = "No such tag"),
