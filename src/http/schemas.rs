@@ -134,22 +134,20 @@ pub fn accent_color_schema() -> Object {
 }
 
 pub fn meta_title_schema() -> Object {
-    nullable_string_schema()
-        .description(Some(format!(
-            "For search engines and link previews: at most {TAG_META_TITLE_MAX_CHARS} \
-             characters; `null` clears it."
-        )))
-        .max_length(Some(TAG_META_TITLE_MAX_CHARS))
-        .build()
+    meta_text_schema(TAG_META_TITLE_MAX_CHARS)
 }
 
 pub fn meta_description_schema() -> Object {
+    meta_text_schema(TAG_META_DESCRIPTION_MAX_CHARS)
+}
+
+/// A tag's text for search engines and link previews.
+fn meta_text_schema(max: usize) -> Object {
     nullable_string_schema()
         .description(Some(format!(
-            "For search engines and link previews: at most {TAG_META_DESCRIPTION_MAX_CHARS} \
-             characters; `null` clears it."
+            "For search engines and link previews: at most {max} characters; `null` clears it."
         )))
-        .max_length(Some(TAG_META_DESCRIPTION_MAX_CHARS))
+        .max_length(Some(max))
         .build()
 }
 

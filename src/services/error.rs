@@ -77,6 +77,14 @@ impl ServiceError {
         matches!(self, ServiceError::Database(DbError::Query(error)) if crate::db::violates_foreign_key(error))
     }
 
+    /// Whether the write lost a race for a tag's name, an alias or a slug to
+    /// a concurrent request: run again, it finds what the other one took.
+    pub fn lost_a_tag_key_race(&self) -> bool {
+        self.violates_unique("name_key")
+            || self.violates_unique("slug")
+            || self.violates_unique("tag_aliases")
+    }
+
     /// Whether a statement broke the uniqueness of `column`.
     pub fn violates_unique(&self, column: &str) -> bool {
         matches!(self, ServiceError::Database(DbError::Query(error)) if violates_unique(error, column))

@@ -104,13 +104,7 @@ pub fn update(
     let now = now();
     let new_slug = until_won("changing a tag", |_| {
         match conn.transaction(|conn| change(conn, slug, &update)) {
-            Err(error)
-                if error.violates_unique("name_key")
-                    || error.violates_unique("slug")
-                    || error.violates_unique("tag_aliases") =>
-            {
-                Ok(None)
-            }
+            Err(error) if error.lost_a_tag_key_race() => Ok(None),
             outcome => outcome.map(Some),
         }
     })?;

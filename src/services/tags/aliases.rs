@@ -31,11 +31,7 @@ pub fn add(
             Ok(())
         });
         match added {
-            Err(error)
-                if error.violates_unique("name_key") || error.violates_unique("tag_aliases") =>
-            {
-                Ok(None)
-            }
+            Err(error) if error.lost_a_tag_key_race() => Ok(None),
             outcome => outcome.map(Some),
         }
     })?;
