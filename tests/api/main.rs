@@ -37,6 +37,7 @@ mod shutdown;
 mod statements;
 mod tag_admin;
 mod tag_fields;
+mod tag_instances;
 mod tag_lists;
 mod tags;
 mod visibility;
