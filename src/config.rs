@@ -6,6 +6,7 @@ use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 use crate::db::DatabaseUrl;
+use crate::domain::freshness::{Lifetimes, MAX_LIFETIME_SECS};
 
 pub const DEFAULT_DATABASE_URL: &str = "./blog.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -43,6 +44,18 @@ pub struct Config {
     /// `SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long requests in flight may
     /// take to finish before the process exits anyway.
     pub shutdown_timeout: Duration,
+    /// `CACHE_MAX_AGE_SECS`, `CACHE_SHARED_MAX_AGE_SECS`,
+    /// `CACHE_STALE_SECS`: how long the public's answers may be kept.
+    pub cache_lifetimes: Lifetimes,
+    /// `CORS_ALLOWED_ORIGINS`: origins (`https://admin.example.com`,
+    /// comma-separated) whose pages may call the API from a browser.
+    pub cors_allowed_origins: Vec<String>,
+    /// `PUBLIC_BASE_URL`: where the blog's pages are, for links in feeds
+    /// (default `http://` and `BIND`), without a trailing `/`.
+    pub public_base_url: String,
+    /// `POST_URL_TEMPLATE`: a post's page under `PUBLIC_BASE_URL`, with
+    /// `{slug}` (and `{id}`) filled in (default `/posts/{slug}`).
+    pub post_url_template: String,
 }
 
 /// The admin token. Its `Debug` output is redacted so that it cannot leak
@@ -93,12 +106,17 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let bind = get("BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let lifetime =
+            |name, default| parse_number(name, get(name), default, 0..=MAX_LIFETIME_SECS);
+        let defaults = Lifetimes::default();
         Ok(Config {
             database_url: DatabaseUrl::parse(&database_url).map_err(|message| ConfigError {
                 name: "DATABASE_URL",
                 message,
             })?,
-            bind: get("BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            public_base_url: public_base_url(get("PUBLIC_BASE_URL"), &bind)?,
+            bind,
             admin_token: get("ADMIN_TOKEN").and_then(AdminToken::new),
             pool_size: parse_number(
                 "DATABASE_POOL_SIZE",
@@ -128,8 +146,73 @@ impl Config {
                 )?,
             ),
             shutdown_timeout: seconds("SHUTDOWN_TIMEOUT_SECS", get("SHUTDOWN_TIMEOUT_SECS"), 30)?,
+            cache_lifetimes: Lifetimes {
+                max_age: lifetime("CACHE_MAX_AGE_SECS", defaults.max_age)?,
+                shared_max_age: lifetime("CACHE_SHARED_MAX_AGE_SECS", defaults.shared_max_age)?,
+                stale: lifetime("CACHE_STALE_SECS", defaults.stale)?,
+            },
+            cors_allowed_origins: origins(get("CORS_ALLOWED_ORIGINS"))?,
+            post_url_template: post_url_template(get("POST_URL_TEMPLATE"))?,
         })
     }
+}
+
+/// `PUBLIC_BASE_URL`: an absolute http(s) URL, kept without its trailing `/`.
+fn public_base_url(raw: Option<String>, bind: &str) -> Result<String, ConfigError> {
+    let raw = raw.unwrap_or_else(|| format!("http://{bind}"));
+    let error = |message: &str| ConfigError {
+        name: "PUBLIC_BASE_URL",
+        message: format!("`{raw}` {message}"),
+    };
+    let url = url::Url::parse(raw.trim()).map_err(|_| error("is not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(error("is not an http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(error("must have no query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `POST_URL_TEMPLATE`: a path naming the post by `{slug}` or `{id}`.
+fn post_url_template(raw: Option<String>) -> Result<String, ConfigError> {
+    let template = raw.map_or_else(|| "/posts/{slug}".to_owned(), |raw| raw.trim().to_owned());
+    if !template.starts_with('/') || !(template.contains("{slug}") || template.contains("{id}")) {
+        return Err(ConfigError {
+            name: "POST_URL_TEMPLATE",
+            message: format!(
+                "`{template}` must be a path starting with `/` that holds `{{slug}}` or `{{id}}`"
+            ),
+        });
+    }
+    Ok(template)
+}
+
+/// `CORS_ALLOWED_ORIGINS`: each an origin as browsers send it, scheme and
+/// host (and port), nothing after.
+fn origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let serialized = url::Url::parse(origin)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .map(|url| url.origin().ascii_serialization());
+            match serialized {
+                Some(serialized) if serialized == origin.trim_end_matches('/') => Ok(serialized),
+                _ => Err(ConfigError {
+                    name: "CORS_ALLOWED_ORIGINS",
+                    message: format!(
+                        "`{origin}` is not an origin such as https://admin.example.com"
+                    ),
+                }),
+            }
+        })
+        .collect()
 }
 
 fn seconds(name: &'static str, raw: Option<String>, default: u64) -> Result<Duration, ConfigError> {
@@ -186,6 +269,40 @@ mod tests {
         assert_eq!(config.body_timeout, Duration::from_secs(15));
         assert_eq!(config.shutdown_timeout, Duration::from_secs(30));
         assert_eq!(config.session_ttl, Duration::from_secs(720 * 3600));
+        assert_eq!(config.cache_lifetimes, Lifetimes::default());
+        assert!(config.cors_allowed_origins.is_empty());
+        assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.post_url_template, "/posts/{slug}");
+    }
+
+    #[test]
+    fn public_delivery_settings_are_checked() {
+        let set = config(&[
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://admin.example.com, http://localhost:5173/",
+            ),
+            ("PUBLIC_BASE_URL", "https://blog.example.com/"),
+            ("CACHE_SHARED_MAX_AGE_SECS", "300"),
+        ])
+        .unwrap();
+        assert_eq!(
+            set.cors_allowed_origins,
+            ["https://admin.example.com", "http://localhost:5173"]
+        );
+        assert_eq!(set.public_base_url, "https://blog.example.com");
+        assert_eq!(set.cache_lifetimes.shared_max_age, 300);
+        for bad in [
+            ("CORS_ALLOWED_ORIGINS", "https://admin.example.com/path"),
+            ("CORS_ALLOWED_ORIGINS", "admin.example.com"),
+            ("PUBLIC_BASE_URL", "ftp://blog.example.com"),
+            ("PUBLIC_BASE_URL", "/blog"),
+            ("POST_URL_TEMPLATE", "/posts/"),
+            ("CACHE_STALE_SECS", "-1"),
+        ] {
+            let error = config(&[bad]).unwrap_err();
+            assert!(error.to_string().starts_with(bad.0), "{error}");
+        }
     }
 
     #[test]

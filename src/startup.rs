@@ -10,6 +10,7 @@ use actix_web::{App, HttpServer, web};
 use crate::cache::{Cache, upkeep};
 use crate::config::Config;
 use crate::db::{Database, PoolSettings, StartupError};
+use crate::domain::freshness::Lifetimes;
 use crate::http::auth::Auth;
 use crate::http::metrics::Metrics;
 use crate::{db, http};
@@ -60,31 +61,24 @@ impl Application {
         let metrics = web::Data::new(Metrics::new(&cache));
         let upkeep = actix_web::rt::spawn(upkeep::keep_up(db.clone(), cache.clone()));
         let tidying = actix_web::rt::spawn(tidy_credentials(db.clone()));
-        let session_ttl = web::Data::new(session_ttl(&config));
         let metrics_server = (config.metrics_bind.as_deref())
             .map(|bind| metrics_server(bind, db.clone(), metrics.clone()))
             .transpose()?;
         let metrics_beside_api = metrics_server.is_none();
-        let auth = web::Data::new(Auth {
-            token: config.admin_token.clone(),
-        });
-        let body_limit = config.max_body_bytes;
-        let body_timeout = http::extract::BodyTimeout(config.body_timeout);
+        let shared = Shared::new(&config, db, cache, metrics);
         let mut server = HttpServer::new(move || {
             let app = App::new()
-                .app_data(db.clone())
-                .app_data(cache.clone())
-                .app_data(metrics.clone())
-                .app_data(auth.clone())
-                .app_data(session_ttl.clone())
-                .app_data(web::PayloadConfig::new(body_limit))
-                .app_data(body_timeout)
-                .app_data(http::extract::path_config())
                 .wrap(actix_web::middleware::from_fn(http::middleware::refuse_nul))
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
+                .wrap(actix_web::middleware::from_fn(
+                    http::delivery::caching_defaults,
+                ))
+                .wrap(actix_web::middleware::from_fn(
+                    http::cors::only_for_allowed_origins,
+                ))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
                 .wrap(actix_web::middleware::from_fn(http::metrics::record))
-                .configure(http::configure);
+                .configure(|cfg| shared.configure(cfg));
             let app = match metrics_beside_api {
                 true => app.route(METRICS_PATH, web::get().to(http::metrics::metrics)),
                 false => app,
@@ -147,6 +141,64 @@ impl Application {
             let _ = server.await;
         }
         served
+    }
+}
+
+/// What every worker's handlers share, and the settings they read.
+#[derive(Clone)]
+struct Shared {
+    db: web::Data<Database>,
+    cache: web::Data<Cache>,
+    metrics: web::Data<Metrics>,
+    auth: web::Data<Auth>,
+    session_ttl: web::Data<http::people::SessionTtl>,
+    lifetimes: web::Data<Lifetimes>,
+    feed_settings: web::Data<http::feeds::FeedSettings>,
+    origins: http::cors::AllowedOrigins,
+    body_limit: usize,
+    body_timeout: http::extract::BodyTimeout,
+}
+
+impl Shared {
+    fn new(
+        config: &Config,
+        db: web::Data<Database>,
+        cache: web::Data<Cache>,
+        metrics: web::Data<Metrics>,
+    ) -> Self {
+        Shared {
+            db,
+            cache,
+            metrics,
+            auth: web::Data::new(Auth {
+                token: config.admin_token.clone(),
+            }),
+            session_ttl: web::Data::new(session_ttl(config)),
+            lifetimes: web::Data::new(config.cache_lifetimes),
+            feed_settings: web::Data::new(http::feeds::FeedSettings {
+                base_url: config.public_base_url.clone(),
+                post_url_template: config.post_url_template.clone(),
+            }),
+            origins: http::cors::AllowedOrigins::new(config.cors_allowed_origins.clone()),
+            body_limit: config.max_body_bytes,
+            body_timeout: http::extract::BodyTimeout(config.body_timeout),
+        }
+    }
+
+    /// The routes, with what they share.
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.db.clone())
+            .app_data(self.cache.clone())
+            .app_data(self.metrics.clone())
+            .app_data(self.auth.clone())
+            .app_data(self.session_ttl.clone())
+            .app_data(self.lifetimes.clone())
+            .app_data(self.feed_settings.clone())
+            .app_data(web::Data::new(self.origins.clone()))
+            .app_data(web::PayloadConfig::new(self.body_limit))
+            .app_data(self.body_timeout)
+            .app_data(http::extract::path_config());
+        http::configure(cfg, &self.origins);
     }
 }
 

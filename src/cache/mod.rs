@@ -40,6 +40,8 @@ mod tallies;
 pub mod upkeep;
 
 pub use ordered_keys::ListKey;
-pub use read_through::{Cache, CachedRead, CountedMemory, Lookup, Memory, MemoryKind, MemoryStore};
+pub use read_through::{
+    Cache, CachedRead, CountedMemory, Fresh, Lookup, Memory, MemoryKind, MemoryStore,
+};
 pub use remembered::PageKey;
 pub use tag_counts::{ListOrder, TagCounts, TagListQuery, TagSort, TotalKey};

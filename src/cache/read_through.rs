@@ -12,7 +12,7 @@ use prometheus::{IntCounterVec, Opts};
 
 use super::callers::RememberedCallers;
 use super::counts::CountCache;
-use super::remembered::{PageKey, RememberedAnswers, post_bytes};
+use super::remembered::{DatedPage, PageKey, RememberedAnswers, post_bytes};
 use super::single_flight::SingleFlight;
 use super::tag_counts::TagCounts;
 use crate::db::change_counters::{self, CommittedChanges};
@@ -48,6 +48,13 @@ pub trait CachedRead: Send + 'static {
         conn: &mut DbConn,
         memory: &Self::Memory,
     ) -> Result<Self::Answer, Self::Error>;
+}
+
+/// An answer, and the next moment a scheduled post comes due that could
+/// change it, if one may: how long a cache may keep it.
+pub struct Fresh<A> {
+    pub answer: A,
+    pub next_change: Option<NaiveDateTime>,
 }
 
 /// What memory says of a read.
@@ -109,6 +116,16 @@ impl Cache {
         checked: Option<CommittedChanges>,
         read: R,
     ) -> Result<R::Answer, R::Error> {
+        Ok(self.read_fresh(db, checked, read).await?.answer)
+    }
+
+    /// [`Cache::read`], with when a scheduled post could change the answer.
+    pub async fn read_fresh<R: CachedRead>(
+        &self,
+        db: &Database,
+        checked: Option<CommittedChanges>,
+        read: R,
+    ) -> Result<Fresh<R::Answer>, R::Error> {
         let arrived = now();
         let changes = match checked {
             Some(changes) => changes,
@@ -124,7 +141,8 @@ impl Cache {
                 .await?
             }
         };
-        match read.look_up(&memory) {
+        let next_change = memory.next_change();
+        let answer = match read.look_up(&memory) {
             Lookup::Found(answer) => {
                 self.reads.answered.with_label_values(&["memory"]).inc();
                 answer
@@ -133,7 +151,11 @@ impl Cache {
                 self.reads.answered.with_label_values(&["database"]).inc();
                 db.run(move |conn| R::load(query, conn, &memory)).await
             }
-        }
+        }?;
+        Ok(Fresh {
+            answer,
+            next_change,
+        })
     }
 
     /// What the cache counts, for the metrics: how reads were answered and
@@ -247,6 +269,10 @@ pub struct Memory {
     changes: CommittedChanges,
     answers: Arc<RememberedAnswers>,
     now: NaiveDateTime,
+    /// When the next scheduled post comes due, as the tag counts know it;
+    /// pages remembered now hold until then. Only counted memory reads
+    /// pages.
+    next_due: Option<NaiveDateTime>,
 }
 
 impl Memory {
@@ -269,18 +295,24 @@ impl Memory {
             .remember(self.changes, key, post.clone(), bytes);
     }
 
-    /// A page of posts, if a request that read the same changes read it.
+    /// A page of posts, if a request that read the same changes read it
+    /// and no scheduled post has come due since.
     pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
-        let remembered = self.answers.pages.recall(self.changes, key);
-        remembered.map(|page| Page::clone(&page))
+        let remembered = self.answers.pages.recall(self.changes, key)?;
+        if remembered.until.is_some_and(|due| self.now >= due) {
+            return None;
+        }
+        Some(remembered.page.clone())
     }
 
     /// Remembers a page read after this request's check.
     pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
         let bytes = page.items.iter().map(post_bytes).sum();
-        self.answers
-            .pages
-            .remember(self.changes, key, page.clone(), bytes);
+        let dated = DatedPage {
+            page: page.clone(),
+            until: self.next_due,
+        };
+        self.answers.pages.remember(self.changes, key, dated, bytes);
     }
 }
 
@@ -295,6 +327,7 @@ impl CountedMemory {
     fn new(mut memory: Memory, counts: Arc<TagCounts>) -> Self {
         // As of the moment the counts hold for: a recount may be newer.
         memory.now = memory.now.max(counts.taken_at());
+        memory.next_due = counts.next_due();
         Self { memory, counts }
     }
 
@@ -325,6 +358,10 @@ pub trait MemoryKind: Sized + Send + 'static {
         now: NaiveDateTime,
         connect: impl FnOnce() -> Result<C, DbError>,
     ) -> Result<Self, DbError>;
+
+    /// The next moment a scheduled post comes due, if answers read through
+    /// this memory can change then.
+    fn next_change(&self) -> Option<NaiveDateTime>;
 }
 
 impl Memory {
@@ -333,6 +370,7 @@ impl Memory {
             changes: changes.of_content(),
             answers: store.answers.clone(),
             now,
+            next_due: None,
         }
     }
 }
@@ -350,6 +388,12 @@ impl MemoryKind for Memory {
         _: impl FnOnce() -> Result<C, DbError>,
     ) -> Result<Self, DbError> {
         Ok(Memory::of(store, changes, now))
+    }
+
+    /// A single post: another coming due leaves it as it is, and its own
+    /// coming due turns an error into an answer.
+    fn next_change(&self) -> Option<NaiveDateTime> {
+        None
     }
 }
 
@@ -370,5 +414,9 @@ impl MemoryKind for CountedMemory {
             .counts
             .refresh(changes.count_changes, time::now(), connect)?;
         Ok(CountedMemory::new(Memory::of(store, changes, now), counts))
+    }
+
+    fn next_change(&self) -> Option<NaiveDateTime> {
+        self.memory.next_due
     }
 }

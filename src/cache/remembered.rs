@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use chrono::NaiveDateTime;
+
 use crate::db::change_counters::CommittedChanges;
 use crate::db::post_lists::MatchingPosts;
 use crate::db::posts::PostKey;
@@ -25,9 +27,16 @@ pub struct PageKey {
     pub page: PageRequest,
 }
 
+/// A page of posts, and the moment the next scheduled post came due when
+/// it was read: from then on it may lack that post.
+pub(super) struct DatedPage {
+    pub page: Page<PostWithTags>,
+    pub until: Option<NaiveDateTime>,
+}
+
 /// The answers of one moment of the committed changes.
 pub(super) struct RememberedAnswers {
-    pub pages: Remembered<PageKey, Page<PostWithTags>>,
+    pub pages: Remembered<PageKey, DatedPage>,
     pub posts: Remembered<PostKey, PostWithTags>,
 }
 

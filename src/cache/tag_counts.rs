@@ -250,6 +250,12 @@ impl TagCounts {
         self.count_changes >= count_changes
     }
 
+    /// When the next scheduled post comes due, if one is waiting: every
+    /// count and list may change then.
+    pub fn next_due(&self) -> Option<NaiveDateTime> {
+        self.tallies.next_due()
+    }
+
     /// The moment the counts are for.
     pub fn taken_at(&self) -> NaiveDateTime {
         self.tallies.as_of()

@@ -72,6 +72,9 @@ pub const RELATED_POSTS: PageSize = PageSize {
     max: 20,
 };
 
+/// Entries in a feed: the newest visible posts.
+pub const FEED_ENTRIES: u32 = 20;
+
 /// Pages of tags.
 pub const TAG_PAGE: PageSize = PageSize {
     default: 50,

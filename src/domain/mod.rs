@@ -3,6 +3,7 @@
 //! without checking again. Nothing in here touches the database or HTTP.
 
 pub mod audience;
+pub mod freshness;
 pub mod limits;
 pub mod page;
 pub mod patch;

@@ -5,14 +5,16 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::Caller;
+use super::delivery::{Delivery, Fingerprint};
 use super::extract::QueryParams;
-use super::pages::{PostPageParams, UserPageParams, page_response};
+use super::pages::{PostPageParams, UserPageParams, page_answer};
 use super::problem::ApiError;
 use super::routes::{Endpoint, endpoint};
 use super::views;
-use crate::cache::Cache;
+use crate::cache::{Cache, Fresh};
 use crate::db::Database;
 use crate::services::authors::{AuthorPage, GetAuthor, ListAuthors};
+use crate::services::purge_keys;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -46,9 +48,21 @@ pub async fn list_authors(
     let read = ListAuthors {
         page: params.0.request()?,
     };
-    let authors = cache.read(&db, caller.checked, read).await?;
+    let Fresh {
+        answer: authors,
+        next_change,
+    } = cache.read_fresh(&db, caller.checked, read).await?;
+    let authenticated = caller.is_authenticated();
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery.keys().add(purge_keys::AUTHORS);
+    for shown in &authors.items {
+        delivery.keys().add(purge_keys::author(shown.author.id));
+    }
     let list = views::List::new(authors, views::Author::from);
-    Ok(page_response(&req, &list, &list))
+    let etag = Fingerprint::new("authors", authenticated)
+        .with(&list)
+        .etag();
+    Ok(delivery.tagged(etag, |answer| page_answer(answer, &req, &list, &list)))
 }
 
 /// One author: anyone's once they have a visible post; any user's with a
@@ -65,6 +79,7 @@ pub async fn list_authors(
     ),
 )]
 pub async fn get_author(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -74,8 +89,18 @@ pub async fn get_author(
         slug: slug.into_inner(),
         authenticated: caller.is_authenticated(),
     };
-    let author = cache.read(&db, caller.checked, read).await?;
-    Ok(HttpResponse::Ok().json(views::Author::from(author)))
+    let Fresh {
+        answer: author,
+        next_change,
+    } = cache.read_fresh(&db, caller.checked, read).await?;
+    let authenticated = caller.is_authenticated();
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery.keys().add(purge_keys::author(author.author.id));
+    let author = views::Author::from(author);
+    let etag = Fingerprint::new("author", authenticated)
+        .with(&author)
+        .etag();
+    Ok(delivery.tagged(etag, |mut answer| answer.json(author)))
 }
 
 /// An author's page: the author and their visible posts, newest first.
@@ -110,11 +135,28 @@ pub async fn author_posts(
         authenticated: caller.is_authenticated(),
         page: params.0.request()?,
     };
-    let (author, posts) = cache.read(&db, caller.checked, read).await?;
+    let Fresh {
+        answer: (author, posts),
+        next_change,
+    } = cache.read_fresh(&db, caller.checked, read).await?;
     let authenticated = caller.is_authenticated();
-    let page = views::AuthorPosts {
-        author: views::Author::from(author),
-        posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
-    };
-    Ok(page_response(&req, &page.posts, &page))
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery
+        .keys()
+        .add(purge_keys::POSTS)
+        .add(purge_keys::author(author.author.id))
+        .posts(&posts.items);
+    let author = views::Author::from(author);
+    let etag = Fingerprint::new("author posts", authenticated)
+        .with(&author)
+        .with_page(&posts)
+        .with_posts(&posts.items)
+        .etag();
+    Ok(delivery.tagged(etag, |answer| {
+        let page = views::AuthorPosts {
+            author,
+            posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
+        };
+        page_answer(answer, &req, &page.posts, &page)
+    }))
 }

@@ -6,7 +6,10 @@
 
 pub mod auth;
 mod authors;
+pub mod cors;
+pub mod delivery;
 pub mod extract;
+pub mod feeds;
 mod health;
 pub mod metrics;
 pub mod middleware;
@@ -43,11 +46,12 @@ pub fn endpoints() -> Vec<Endpoint> {
     table.extend(tags::endpoints());
     table.extend(authors::endpoints());
     table.extend(people::endpoints());
+    table.extend(feeds::endpoints());
     table
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    routes::route(cfg, endpoints());
+pub fn configure(cfg: &mut web::ServiceConfig, origins: &cors::AllowedOrigins) {
+    routes::route(cfg, endpoints(), origins);
     // The docs page is HTML for people, not part of the API it describes.
     cfg.app_data(web::Data::new(openapi::ApiDoc::openapi()))
         .route("/docs", web::get().to(openapi::docs_redirect))

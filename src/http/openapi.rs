@@ -8,16 +8,17 @@
 
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::AdditionalProperties;
+use utoipa::openapi::schema::{AdditionalProperties, Object, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, ContentBuilder, Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::problem::{PROBLEM_JSON, Problem};
-use super::{authors, health, people, posts, tags, views};
+use super::{authors, feeds, health, people, posts, tags, views};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -73,6 +74,9 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         people::credentials::list_keys,
         people::credentials::create_key,
         people::credentials::delete_key,
+        feeds::posts_feed,
+        feeds::tag_feed,
+        feeds::author_feed,
     ),
     components(schemas(Problem, views::Post, views::Tag, views::TagRef, views::User)),
     servers((url = "/", description = "This server")),
@@ -81,6 +85,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         (name = "posts", description = "Posts and the tags on them"),
         (name = "authors", description = "Who writes the visible posts, publicly"),
         (name = "tags", description = "Tags, their counts and their public pages"),
+        (name = "feeds", description = "Atom feeds of the visible posts, for feed readers"),
         (name = "people", description = "Staff users, their roles, sessions and personal keys"),
         (name = "operations", description = "Health, readiness and this document"),
     )
@@ -341,6 +346,9 @@ impl Modify for SharedResponses {
                         describe_on_the_parameter(parameter);
                     }
                 }
+                if method == Method::GET {
+                    describe_caching(operation);
+                }
                 let traits = Traits::of(path, operation);
                 for error in SHARED_ERRORS.iter().filter(|e| traits.answered_by(e)) {
                     operation
@@ -363,6 +371,50 @@ impl Modify for SharedResponses {
             }
         }
     }
+}
+
+/// Every GET answer has a strong ETag (`304` to `If-None-Match` naming it)
+/// and says how long caches may keep it.
+fn describe_caching(operation: &mut Operation) {
+    let header = |description: &str| {
+        HeaderBuilder::new()
+            .schema(Some(Object::with_type(Type::String)))
+            .description(Some(description))
+            .build()
+    };
+    if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+        let headers = [
+            (
+                "ETag",
+                "A strong entity tag: send it as `If-None-Match` to get `304` while unchanged",
+            ),
+            (
+                "Cache-Control",
+                "`public, max-age, s-maxage, stale-while-revalidate` for the public (cut \
+                 before the next scheduled post comes due); `private, no-store` when signed in",
+            ),
+            (
+                "Surrogate-Key",
+                "For the public: what the answer shows, by the keys a CDN purges by",
+            ),
+        ];
+        for (name, description) in headers {
+            ok.headers
+                .entry(name.to_owned())
+                .or_insert_with(|| RefOr::T(header(description)));
+        }
+    }
+    operation
+        .responses
+        .responses
+        .entry("304".to_owned())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description("Unchanged since the ETag given in `If-None-Match`")
+                    .build(),
+            )
+        });
 }
 
 /// A parameter whose schema is built from the limits (`schema_with`, see

@@ -4,7 +4,7 @@
 //! page to the others.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::{Deserialize, Serialize};
 use url::form_urlencoded;
 use utoipa::IntoParams;
@@ -63,7 +63,16 @@ pub fn page_response<T>(
     list: &views::List<T>,
     body: &impl Serialize,
 ) -> HttpResponse {
-    let mut answer = HttpResponse::Ok();
+    page_answer(HttpResponse::Ok(), req, list, body)
+}
+
+/// [`page_response`] on an answer already begun (with its caching headers).
+pub fn page_answer<T>(
+    mut answer: HttpResponseBuilder,
+    req: &HttpRequest,
+    list: &views::List<T>,
+    body: &impl Serialize,
+) -> HttpResponse {
     answer.insert_header(("X-Total-Count", list.total.to_string()));
     if let Some(links) = page_links(req.path(), req.query_string(), list.page, list.total_pages) {
         answer.insert_header((header::LINK, links));

@@ -25,23 +25,20 @@ fn moved_permanently(req: &HttpRequest, path: String) -> HttpResponse {
 }
 
 /// What a tag route answers when no tag it may show has `slug`: a redirect
-/// to the same route of the tag that last had it (`/api/v1/tags/{slug}`
-/// and `suffix`), when the caller sees that tag; else 404.
+/// to the same route of the tag that last had it (`route` of its slug now),
+/// when the caller sees that tag; else 404.
 pub async fn to_moved_tag(
     req: &HttpRequest,
     db: &Database,
     slug: String,
     authenticated: bool,
-    suffix: &'static str,
+    route: impl FnOnce(&str) -> String,
 ) -> Result<HttpResponse, ApiError> {
     let moved = db
         .run(move |conn| tags::moved_tag(conn, &slug, authenticated))
         .await?;
     match moved {
-        Some(now) => Ok(moved_permanently(
-            req,
-            format!("/api/v1/tags/{now}{suffix}"),
-        )),
+        Some(now) => Ok(moved_permanently(req, route(&now))),
         None => Err(ServiceError::NotFound("tag").into()),
     }
 }

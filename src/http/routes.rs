@@ -4,6 +4,8 @@
 use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, Responder, web};
 
+use super::cors::{self, AllowedOrigins};
+
 /// One route the API serves: its method, its full path as the OpenAPI
 /// document writes it, and the handler.
 pub struct Endpoint {
@@ -25,21 +27,44 @@ where
     }
 }
 
+/// The routes of one path.
+struct Resource {
+    path: &'static str,
+    methods: Vec<Method>,
+    routes: Vec<actix_web::Route>,
+}
+
 /// Routes the endpoints. Routes sharing a path share a resource, so that a
-/// known path with a method it lacks answers 405 rather than 404.
-pub fn route(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>) {
-    let mut resources: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
-    for Endpoint { path, route, .. } in endpoints {
-        match resources.iter_mut().find(|(known, _)| *known == path) {
-            Some((_, routes)) => routes.push(route),
-            None => resources.push((path, vec![route])),
+/// known path with a method it lacks answers 405 rather than 404, and a
+/// preflight is answered with the path's methods.
+pub fn route(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>, origins: &AllowedOrigins) {
+    let mut resources: Vec<Resource> = Vec::new();
+    for Endpoint {
+        path,
+        route,
+        method,
+    } in endpoints
+    {
+        match resources.iter_mut().find(|known| known.path == path) {
+            Some(known) => {
+                known.methods.push(method);
+                known.routes.push(route);
+            }
+            None => resources.push(Resource {
+                path,
+                methods: vec![method],
+                routes: vec![route],
+            }),
         }
     }
-    for (path, routes) in resources {
+    for resource in resources {
+        let cors = cors::for_route(origins, &resource.methods);
         cfg.service(
-            routes
+            resource
+                .routes
                 .into_iter()
-                .fold(web::resource(path), actix_web::Resource::route),
+                .fold(web::resource(resource.path), actix_web::Resource::route)
+                .wrap(cors),
         );
     }
 }

@@ -33,12 +33,16 @@ const CHANGE: &str = "contributors their own posts while never published (and ne
 const BULK: &str = "on the posts the caller may change (others count as unmatched); \
      contributors do not publish or unpublish";
 const TAG_NAMES: &str = "as the post's PATCH; contributors name existing tags only";
+const FEEDS: &str = "everyone is sent what the public sees";
 const AUTHORS_UP: &[&str] = &["author", "editor", "administrator"];
 
 static TABLE: &[Entry] = &[
     ("GET", "/healthz", ANYONE, ""),
     ("GET", "/readyz", ANYONE, ""),
     ("GET", "/api/v1/openapi.json", ANYONE, ""),
+    ("GET", "/feeds/posts.atom", ANYONE, FEEDS),
+    ("GET", "/feeds/tags/{slug}.atom", ANYONE, FEEDS),
+    ("GET", "/feeds/authors/{slug}.atom", ANYONE, FEEDS),
     ("GET", "/api/v1/posts", ANYONE, LISTS),
     ("POST", "/api/v1/posts", STAFF, CREATE),
     ("POST", "/api/v1/posts/bulk", STAFF, BULK),

@@ -8,6 +8,7 @@ pub mod authors;
 mod error;
 pub mod people;
 pub mod posts;
+pub mod purge_keys;
 mod races;
 pub mod tag_names;
 pub mod tags;

@@ -10,6 +10,7 @@ use blog_backend::Application;
 use blog_backend::config::AdminToken;
 use blog_backend::config::Config;
 use blog_backend::db::{DatabaseUrl, DbConn};
+use blog_backend::domain::freshness::Lifetimes;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use futures::FutureExt;
@@ -156,6 +157,10 @@ async fn run_instances<F, Fut>(
         metrics_bind: None,
         session_ttl: Duration::from_secs(3600),
         shutdown_timeout: Duration::from_secs(5),
+        cache_lifetimes: Lifetimes::default(),
+        cors_allowed_origins: Vec::new(),
+        public_base_url: "https://blog.example.com".into(),
+        post_url_template: "/posts/{slug}".into(),
     };
     adjust(&mut config);
     let mut apps = Vec::new();
@@ -342,7 +347,10 @@ impl Reply {
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("/api/") || path.starts_with("/healthz") || path.starts_with("/readyz")
+        let outside_the_api = ["/api/", "/healthz", "/readyz", "/feeds/"];
+        if outside_the_api
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
         {
             format!("{}{path}", self.base)
         } else {

@@ -65,6 +65,15 @@ async fn every_documented_operation_is_served(app: TestApp) {
             .replace("{slug}", "no-such-slug")
             .replace("{tag_slug}", "no-such-tag");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
+        if path.starts_with("/feeds/") {
+            // Atom, not JSON: an unknown slug is a 404 problem, every feed of posts a 200.
+            let reply = app.request(method.clone(), &concrete).send().await.unwrap();
+            let status = reply.status().as_u16();
+            let body = reply.text().await.unwrap();
+            assert!(status == 200 || status == 404, "{method} {path}: {status}");
+            assert!(!body.contains("no such route"), "{method} {path} is routed");
+            continue;
+        }
         let reply = send(
             app.admin(method.clone(), &concrete)
                 .json(&serde_json::json!({})),

@@ -12,7 +12,8 @@ use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::preconditions::{client_has, post_etag};
+use super::delivery::Delivery;
+use super::preconditions::post_etag;
 use super::routes::{Endpoint, endpoint};
 use super::views;
 use crate::models::PostWithTags;
@@ -73,11 +74,10 @@ fn conditional_post_response(
     authenticated: bool,
 ) -> HttpResponse {
     let etag = post_etag(&post, authenticated);
-    if client_has(req, &etag) {
-        HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish()
-    } else {
-        post_response_for(StatusCode::OK, post, authenticated)
-    }
+    // No scheduled post changes one that is visible already.
+    let mut delivery = Delivery::new(req, authenticated, None);
+    delivery.keys().post(&post);
+    delivery.tagged(etag, |mut answer| {
+        answer.json(views::Post::new(post, authenticated))
+    })
 }

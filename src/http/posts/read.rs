@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::conditional_post_response;
-use crate::cache::Cache;
+use crate::cache::{Cache, Fresh};
 use crate::db::Database;
 use crate::db::post_lists::StatusFilter;
 use crate::db::posts::PostKey;
@@ -16,13 +16,14 @@ use crate::domain::limits::{
 };
 use crate::domain::slug::is_valid_slug;
 use crate::http::auth::Caller;
+use crate::http::delivery::{Delivery, Fingerprint};
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
-use crate::http::pages::page_response;
+use crate::http::pages::page_answer;
 use crate::http::problem::ApiError;
 use crate::http::redirects;
 use crate::http::{schemas, views};
-use crate::services::ServiceError;
 use crate::services::posts::{GetPost, ListPosts, PostFilter, moved_post};
+use crate::services::{ServiceError, purge_keys};
 
 /// One post by id: visible posts for everyone; any post, trashed ones
 /// included, with the token.
@@ -272,8 +273,19 @@ pub async fn list_posts(
         audience,
         page,
     };
-    let found = cache.read(&db, caller.checked, read).await?;
+    let Fresh {
+        answer: found,
+        next_change,
+    } = cache.read_fresh(&db, caller.checked, read).await?;
     let authenticated = caller.is_authenticated();
-    let list = views::List::new(found, |post| views::Post::new(post, authenticated));
-    Ok(page_response(&req, &list, &list))
+    let etag = Fingerprint::new("posts", authenticated)
+        .with_page(&found)
+        .with_posts(&found.items)
+        .etag();
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery.keys().add(purge_keys::POSTS).posts(&found.items);
+    Ok(delivery.tagged(etag, |answer| {
+        let list = views::List::new(found, |post| views::Post::new(post, authenticated));
+        page_answer(answer, &req, &list, &list)
+    }))
 }

@@ -1,17 +1,19 @@
 //! Related posts of one post.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Fresh};
 use crate::db::Database;
 use crate::domain::limits::RELATED_POSTS;
 use crate::http::auth::Caller;
+use crate::http::delivery::{Delivery, Fingerprint};
 use crate::http::extract::{QueryParams, bad_query, given};
 use crate::http::problem::ApiError;
 use crate::http::{schemas, views};
 use crate::services::posts::RelatedPosts;
+use crate::services::purge_keys;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,6 +38,7 @@ pub struct RelatedParams {
     ),
 )]
 pub async fn related_posts(
+    req: HttpRequest,
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     caller: Caller,
@@ -49,17 +52,32 @@ pub async fn related_posts(
             format_args!("must be 1 to {}", RELATED_POSTS.max),
         ));
     }
+    let id = id.into_inner();
     let read = RelatedPosts {
-        id: id.into_inner(),
+        id,
         scope: caller.post_scope(),
         limit,
     };
-    let related = cache.read(&db, caller.checked, read).await?;
+    let Fresh {
+        answer: related,
+        next_change,
+    } = cache.read_fresh(&db, caller.checked, read).await?;
     let authenticated = caller.is_authenticated();
-    Ok(HttpResponse::Ok().json(views::RelatedPosts {
-        items: related
-            .into_iter()
-            .map(|post| views::Post::new(post, authenticated))
-            .collect(),
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery
+        .keys()
+        .add(purge_keys::POSTS)
+        .add(purge_keys::post(id))
+        .posts(&related);
+    let etag = Fingerprint::new("related posts", authenticated)
+        .with_posts(&related)
+        .etag();
+    Ok(delivery.tagged(etag, |mut answer| {
+        answer.json(views::RelatedPosts {
+            items: related
+                .into_iter()
+                .map(|post| views::Post::new(post, authenticated))
+                .collect(),
+        })
     }))
 }

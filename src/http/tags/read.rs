@@ -4,18 +4,19 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::cache::{Cache, TagListQuery, TagSort};
+use crate::cache::{Cache, Fresh, TagListQuery, TagSort};
 use crate::db::Database;
 use crate::domain::limits::{TAG_PAGE, TAG_PREFIX_MAX_CHARS};
 use crate::domain::tag_name::tag_prefix_key;
 use crate::http::auth::Caller;
+use crate::http::delivery::{Delivery, Fingerprint};
 use crate::http::extract::{QueryParams, bad_query, given, page_request};
-use crate::http::pages::{PostPageParams, page_response};
+use crate::http::pages::{PostPageParams, page_answer};
 use crate::http::problem::ApiError;
 use crate::http::redirects;
 use crate::http::{schemas, views};
-use crate::services::ServiceError;
 use crate::services::tags::{GetTag, ListTags, TagPage};
+use crate::services::{ServiceError, purge_keys};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -91,12 +92,21 @@ pub async fn list_tags(
         prefix,
         authenticated: caller.is_authenticated(),
     };
-    let found = cache
-        .read(&db, caller.checked, ListTags { query, page })
+    let Fresh {
+        answer: found,
+        next_change,
+    } = cache
+        .read_fresh(&db, caller.checked, ListTags { query, page })
         .await?;
     let admin = caller.is_authenticated();
+    let mut delivery = Delivery::new(&req, admin, next_change);
+    delivery.keys().add(purge_keys::TAGS);
+    for shown in &found.items {
+        delivery.keys().add(purge_keys::tag(shown.tag.id));
+    }
     let list = views::List::new(found, |tag| views::Tag::new(tag, admin));
-    Ok(page_response(&req, &list, &list))
+    let etag = Fingerprint::new("tags", admin).with(&list).etag();
+    Ok(delivery.tagged(etag, |answer| page_answer(answer, &req, &list, &list)))
 }
 
 /// One tag with its counts.
@@ -126,13 +136,21 @@ pub async fn get_tag(
         slug: slug.clone(),
         authenticated,
     };
-    let tag = match cache.read(&db, caller.checked, read).await {
+    let Fresh {
+        answer: tag,
+        next_change,
+    } = match cache.read_fresh(&db, caller.checked, read).await {
         Err(ServiceError::NotFound(_)) => {
-            return redirects::to_moved_tag(&req, &db, slug, authenticated, "").await;
+            let to = |now: &str| format!("/api/v1/tags/{now}");
+            return redirects::to_moved_tag(&req, &db, slug, authenticated, to).await;
         }
         found => found?,
     };
-    Ok(HttpResponse::Ok().json(views::Tag::new(tag, authenticated)))
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery.keys().add(purge_keys::tag(tag.tag.id));
+    let tag = views::Tag::new(tag, authenticated);
+    let etag = Fingerprint::new("tag", authenticated).with(&tag).etag();
+    Ok(delivery.tagged(etag, |mut answer| answer.json(tag)))
 }
 
 /// The public tag page: the tag and its visible posts, newest first, with
@@ -169,15 +187,33 @@ pub async fn tag_posts(
         page: params.0.request()?,
         authenticated,
     };
-    let (tag, posts) = match cache.read(&db, caller.checked, read).await {
+    let Fresh {
+        answer: (tag, posts),
+        next_change,
+    } = match cache.read_fresh(&db, caller.checked, read).await {
         Err(ServiceError::NotFound(_)) => {
-            return redirects::to_moved_tag(&req, &db, slug, authenticated, "/posts").await;
+            let to = |now: &str| format!("/api/v1/tags/{now}/posts");
+            return redirects::to_moved_tag(&req, &db, slug, authenticated, to).await;
         }
         found => found?,
     };
-    let page = views::TagPosts {
-        tag: views::Tag::new(tag, authenticated),
-        posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
-    };
-    Ok(page_response(&req, &page.posts, &page))
+    let mut delivery = Delivery::new(&req, authenticated, next_change);
+    delivery
+        .keys()
+        .add(purge_keys::POSTS)
+        .add(purge_keys::tag(tag.tag.id))
+        .posts(&posts.items);
+    let tag = views::Tag::new(tag, authenticated);
+    let etag = Fingerprint::new("tag posts", authenticated)
+        .with(&tag)
+        .with_page(&posts)
+        .with_posts(&posts.items)
+        .etag();
+    Ok(delivery.tagged(etag, |answer| {
+        let page = views::TagPosts {
+            tag,
+            posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
+        };
+        page_answer(answer, &req, &page.posts, &page)
+    }))
 }
