@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Schema-driven fuzzing: starts the release server on SQLite and then on
-# PostgreSQL, lints the document it serves with Redocly's recommended rules
+# PostgreSQL, reads its Atom feeds with feedparser (scripts/check-feeds.py), lints the document it serves with Redocly's recommended rules
 # (npx, from the npm registry; errors fail), and runs schemathesis against the OpenAPI document it serves,
 # with the admin token, on every operation. Fails on any 5xx, any response
 # that breaks the document, any undocumented status, and any panic in the
@@ -127,6 +127,8 @@ for backend in $backends; do
         ;;
     esac
     seed_examples
+    echo "== the feeds, read by feedparser on $backend"
+    .venv/bin/python scripts/check-feeds.py "$base" "$token"
     if [[ $backend == sqlite ]]; then
         lint_document
     fi
