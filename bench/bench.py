@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
@@ -265,6 +266,9 @@ def main_scenarios(server):
     ids = [str(post["id"]) for post in visible]
     run = datetime.now(timezone.utc).strftime("%H%M%S")
     session = {"BENCH_BEARER": sign_in(server)}
+    tag_page = f"/api/v1/tags/{first}/posts"
+    unchanged_page = {"BENCH_IF_NONE_MATCH": current_etag(server, tag_page)}
+    unchanged_posts = [f"{id}|{current_etag(server, f'/api/v1/posts/{id}')}" for id in ids]
     return [
         ("healthz", "GET /healthz", True, lambda: measure(server, "get.lua", "/healthz")),
         ("tags", "GET /api/v1/tags?per_page=50", True,
@@ -277,11 +281,29 @@ def main_scenarios(server):
          lambda: measure(server, "get_posts.lua", args=ids)),
         ("post_session", "GET /api/v1/posts/{id} with a session token", True,
          lambda: measure(server, "get_posts.lua", args=ids, env=session)),
+        ("tag_posts_304", f"GET {tag_page} answered 304 (If-None-Match)", True,
+         lambda: measure(server, "get.lua", tag_page, env=unchanged_page)),
+        ("post_304", "GET /api/v1/posts/{id} answered 304 (If-None-Match)", True,
+         lambda: measure(server, "get_posts.lua", args=unchanged_posts)),
         ("replace_tags", "PATCH /api/v1/posts/{id} replacing its 5 tags", False,
          lambda: measure(server, "replace_tags.lua", args=[TOKEN, *ids, "--names", *names])),
         ("create", "POST /api/v1/posts with 5 tags (3 existing, 2 new)", False,
          lambda: measure(server, "create_post.lua", args=[TOKEN, run, *names])),
     ]
+
+
+def current_etag(server, path):
+    """The ETag the public is sent for `path`, checked to be answered 304."""
+    with urllib.request.urlopen(server.base + path, timeout=120) as response:
+        etag = response.headers["ETag"]
+    request = urllib.request.Request(server.base + path, headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request, timeout=120)
+    except urllib.error.HTTPError as answer:
+        if answer.code == 304:
+            return etag
+        raise
+    raise SystemExit(f"{path}: If-None-Match {etag} was not answered 304")
 
 
 def sign_in(server):
@@ -517,6 +539,10 @@ def render(report):
             lines.append(f"| {s['title']} | {s['rps']:,.0f} | {s['p50_ms']:.2f} | "
                          f"{s['p99_ms']:.2f} | {ratio} | {cpu['server']:.2f} / "
                          f"{cpu['postgres']:.2f} / {cpu['wrk']:.2f} |")
+        for key, of in (("tag_posts_304", "tag_posts"), ("post_304", "post")):
+            if key in scenarios:
+                lines += ["", f"{scenarios[key]['title']}: {scenarios[key]['rps'] / ceiling:.2f} "
+                          f"of /healthz ({scenarios[of]['rps'] / ceiling:.2f} answered 200)."]
         if "post_session" in scenarios:
             ratio = scenarios["post_session"]["rps"] / scenarios["post"]["rps"]
             lines += ["", f"`GET /api/v1/posts/{{id}}` with a session token, against the same "
