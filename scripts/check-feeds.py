@@ -36,6 +36,8 @@ for n in range(3):
     post(f"Feed post {n}", status="published",
          body=f"# Part {n}\n\n*Markdown* & <script>alert({n})</script> [x](javascript:alert(1))")
 post("Feed draft")
+post("Feed control\u0007 characters", status="published", body="page\u000cbreak",
+     published_at="2020-01-01T00:00:00Z")
 post("Feed scheduled", status="published", published_at=later)
 trashed = post("Feed trashed", status="published")
 call("DELETE", f"/api/v1/posts/{trashed['id']}")

@@ -45,7 +45,9 @@ impl Lifetimes {
         let cut = |secs: u32| u32::try_from(u64::from(secs).min(until_change)).unwrap_or(secs);
         let max_age = cut(self.max_age);
         let shared_max_age = cut(self.shared_max_age);
-        let stale = cut(self.shared_max_age.saturating_add(self.stale)) - shared_max_age;
+        // Serving stale follows either lifetime, a browser's as a CDN's.
+        let longest = max_age.max(shared_max_age);
+        let stale = cut(longest.saturating_add(self.stale)) - longest;
         format!(
             "public, max-age={max_age}, s-maxage={shared_max_age}, stale-while-revalidate={stale}"
         )
@@ -87,6 +89,14 @@ mod tests {
             header(at(75_000)),
             "public, max-age=20, s-maxage=60, stale-while-revalidate=15"
         );
+        let browsers_longer = Lifetimes {
+            max_age: 120,
+            ..lifetimes
+        };
+        assert_eq!(
+            browsers_longer.public_cache_control(noon(), at(100_000)),
+            "public, max-age=100, s-maxage=60, stale-while-revalidate=0"
+        );
         assert_eq!(
             header(at(10_500)),
             "public, max-age=10, s-maxage=10, stale-while-revalidate=0"
@@ -120,10 +130,12 @@ mod tests {
             let until_due = due_in_ms.max(0) / 1000;
             prop_assert!(number("max-age") <= until_due);
             prop_assert!(number("s-maxage") + number("stale-while-revalidate") <= until_due);
+            prop_assert!(number("max-age") + number("stale-while-revalidate") <= until_due);
             prop_assert!(number("max-age") <= i64::from(max_age));
             prop_assert!(number("s-maxage") <= i64::from(shared_max_age));
             prop_assert!(number("stale-while-revalidate") <= i64::from(stale));
-            if until_due >= i64::from(shared_max_age) + i64::from(stale) {
+            let longest = i64::from(shared_max_age.max(max_age));
+            if until_due >= longest + i64::from(stale) {
                 prop_assert_eq!(number("s-maxage"), i64::from(shared_max_age));
                 prop_assert_eq!(number("stale-while-revalidate"), i64::from(stale));
             }

@@ -13,12 +13,13 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::preconditions::client_has;
+use super::problem::ApiError;
 use crate::domain::freshness::Lifetimes;
 use crate::domain::page::Page;
 use crate::domain::time::now;
@@ -33,6 +34,9 @@ impl Fingerprint {
     /// `kind` keeps answers of different routes apart.
     pub fn new(kind: &str, authenticated: bool) -> Self {
         let mut hasher = Sha256::new();
+        // Another release may shape the same rows into another body.
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update([0]);
         hasher.update(kind.as_bytes());
         hasher.update([0, u8::from(authenticated)]);
         Fingerprint(hasher)
@@ -182,7 +186,7 @@ pub async fn caching_defaults(
     let is_get = req.method() == Method::GET;
     let signed_in = req.headers().contains_key(header::AUTHORIZATION);
     let response = next.call(req).await?.map_into_boxed_body();
-    let mut response = with_body_etag(response, is_get).await?;
+    let mut response = with_body_etag(response, is_get).await;
     let status = response.status();
     let failed = status.is_client_error() || status.is_server_error();
     if failed || !response.headers().contains_key(header::CACHE_CONTROL) {
@@ -202,18 +206,22 @@ pub async fn caching_defaults(
 async fn with_body_etag(
     response: ServiceResponse<BoxBody>,
     is_get: bool,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+) -> ServiceResponse<BoxBody> {
     if !is_get
         || response.status() != StatusCode::OK
         || response.headers().contains_key(header::ETAG)
     {
-        return Ok(response);
+        return response;
     }
     let (request, response) = response.into_parts();
     let (head, body) = response.into_parts();
-    let bytes = body::to_bytes(body)
-        .await
-        .map_err(|error| actix_web::error::ErrorInternalServerError(error.to_string()))?;
+    let bytes = match body::to_bytes(body).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let failed = ApiError::Internal(format!("cannot read an answer's body: {error}"));
+            return ServiceResponse::new(request, failed.error_response());
+        }
+    };
     let etag = Fingerprint::of_bytes(&bytes);
     let mut response = if client_has(&request, &etag) {
         let mut not_modified = HttpResponse::NotModified().finish();
@@ -226,7 +234,7 @@ async fn with_body_etag(
         header::ETAG,
         HeaderValue::from_str(&etag).expect("hex is a valid header value"),
     );
-    Ok(ServiceResponse::new(request, response))
+    ServiceResponse::new(request, response)
 }
 
 /// The headers a `304` repeats from the `200` it stands for: all but those

@@ -46,6 +46,14 @@ async fn feeds_hold_the_newest_visible_posts_rendered_safely(app: TestApp) {
         .await;
     app.create_post(json!({"title": "A draft", "tags": ["Rust"]}))
         .await;
+    // Control characters XML forbids are left out, lest no reader can read the feed.
+    app.create_post(json!({
+        "title": "Bell\u{7} and form feed", "body": "page\u{c}break", "status": "published",
+        "published_at": "2020-01-01T00:00:00Z", "tags": ["Odd"]
+    }))
+    .await;
+    let odd = feed(&app, "/feeds/tags/odd.atom").await;
+    assert_eq!(titles(&odd), ["Bell and form feed"]);
     app.create_post(json!({
         "title": "Scheduled", "status": "published", "published_at": seconds_from_now(3600),
         "tags": ["Rust"]

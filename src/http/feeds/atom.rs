@@ -46,7 +46,7 @@ pub fn feed(settings: &FeedSettings, path: &str, channel: Channel, posts: &[Post
         .unwrap_or_else(|| utc(channel.began));
     let own_url = format!("{}{path}", settings.base_url);
     Feed {
-        title: Text::plain(channel.title),
+        title: Text::plain(xml_text(&channel.title)),
         id: own_url.clone(),
         updated,
         links: vec![
@@ -66,13 +66,13 @@ fn entry(settings: &FeedSettings, shown: &PostWithTags) -> Entry {
     let post = &shown.post;
     let published = post.published_at.unwrap_or(post.created_at);
     Entry {
-        title: Text::plain(post.title.clone()),
+        title: Text::plain(xml_text(&post.title)),
         // Permanent, whatever the post's slug becomes.
         id: format!("{}/api/v1/posts/{}", settings.base_url, post.id),
         updated: utc(post.updated_at.max(published)),
         published: Some(utc(published)),
         authors: vec![Person {
-            name: shown.author.name.clone(),
+            name: xml_text(&shown.author.name),
             ..Person::default()
         }],
         categories: shown
@@ -81,7 +81,7 @@ fn entry(settings: &FeedSettings, shown: &PostWithTags) -> Entry {
             .filter(|tag| tag.visibility().is_seen(false))
             .map(|tag| Category {
                 term: tag.slug.clone(),
-                label: Some(tag.name.clone()),
+                label: Some(xml_text(&tag.name)),
                 ..Category::default()
             })
             .collect(),
@@ -90,14 +90,28 @@ fn entry(settings: &FeedSettings, shown: &PostWithTags) -> Entry {
             "alternate",
             Some("text/html"),
         )],
-        summary: post.excerpt.clone().map(Text::plain),
+        summary: post
+            .excerpt
+            .as_deref()
+            .map(|excerpt| Text::plain(xml_text(excerpt))),
         content: Some(Content {
-            value: Some(safe_html(&post.body)),
+            value: Some(xml_text(&safe_html(&post.body))),
             content_type: Some("html".into()),
             ..Content::default()
         }),
         ..Entry::default()
     }
+}
+
+/// Text as XML 1.0 may hold it: without the control characters it forbids,
+/// which a post may hold but which would make a reader refuse the feed.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+                || c >= '\u{10000}'
+        })
+        .collect()
 }
 
 fn link(href: String, rel: &str, mime_type: Option<&str>) -> Link {
@@ -127,7 +141,15 @@ pub fn safe_html(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_html;
+    use super::{safe_html, xml_text};
+
+    #[test]
+    fn text_loses_what_xml_forbids() {
+        assert_eq!(
+            xml_text("a\u{1}b\u{c}c\u{fffe}\td\u{1f600}"),
+            "abc\td\u{1f600}"
+        );
+    }
 
     #[test]
     fn markdown_becomes_html() {
