@@ -43,5 +43,5 @@ pub use ordered_keys::ListKey;
 pub use read_through::{
     Cache, CachedRead, CountedMemory, Fresh, Lookup, Memory, MemoryKind, MemoryStore,
 };
-pub use remembered::PageKey;
+pub use remembered::{PageKey, PostPage};
 pub use tag_counts::{ListOrder, TagCounts, TagListQuery, TagSort, TotalKey};

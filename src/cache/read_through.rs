@@ -12,14 +12,13 @@ use prometheus::{IntCounterVec, Opts};
 
 use super::callers::RememberedCallers;
 use super::counts::CountCache;
-use super::remembered::{DatedPage, PageKey, RememberedAnswers, post_bytes};
+use super::remembered::{DatedPage, PageKey, PostPage, RememberedAnswers, post_bytes};
 use super::single_flight::SingleFlight;
 use super::tag_counts::TagCounts;
 use crate::db::change_counters::{self, CommittedChanges};
 use crate::db::posts::PostKey;
 use crate::db::{Database, DbConn, DbError, WrapsDbError, checkout};
 use crate::domain::audience::{Identity, TokenDigest};
-use crate::domain::page::Page;
 use crate::domain::time::{self, now};
 use crate::models::PostWithTags;
 
@@ -282,36 +281,36 @@ impl Memory {
     }
 
     /// The post, if a request that read the same changes read it.
-    pub fn post(&self, key: &PostKey) -> Option<PostWithTags> {
-        let remembered = self.answers.posts.recall(self.changes, key);
-        remembered.map(|post| PostWithTags::clone(&post))
+    pub fn post(&self, key: &PostKey) -> Option<Arc<PostWithTags>> {
+        self.answers.posts.recall(self.changes, key)
     }
 
     /// Remembers a post read after this request's check.
-    pub fn remember_post(&self, key: PostKey, post: &PostWithTags) {
+    pub fn remember_post(&self, key: PostKey, post: &Arc<PostWithTags>) {
         let bytes = post_bytes(post);
         self.answers
             .posts
-            .remember(self.changes, key, post.clone(), bytes);
+            .remember(self.changes, key, Arc::clone(post), bytes);
     }
 
     /// A page of posts, if a request that read the same changes read it
     /// and no scheduled post has come due since.
-    pub fn page(&self, key: &PageKey) -> Option<Page<PostWithTags>> {
+    pub fn page(&self, key: &PageKey) -> Option<PostPage> {
         let remembered = self.answers.pages.recall(self.changes, key)?;
         if remembered.until.is_some_and(|due| self.now >= due) {
             return None;
         }
-        Some(remembered.page.clone())
+        Some(Arc::clone(&remembered.page))
     }
 
     /// Remembers a page read after this request's check.
-    pub fn remember_page(&self, key: PageKey, page: &Page<PostWithTags>) {
+    pub fn remember_page(&self, key: PageKey, page: &PostPage) {
         let bytes = page.items.iter().map(post_bytes).sum();
         let dated = DatedPage {
-            page: page.clone(),
+            page: Arc::clone(page),
             until: self.next_due,
         };
+        let dated = Arc::new(dated);
         self.answers.pages.remember(self.changes, key, dated, bytes);
     }
 }

@@ -20,6 +20,10 @@ const MAX_REMEMBERED_PAGE_BYTES: usize = 32 << 20;
 /// The same for single posts.
 const MAX_REMEMBERED_POST_BYTES: usize = 64 << 20;
 
+/// A page of posts as memory keeps it: shared, so that an answer from
+/// memory (a `304` above all) copies no post.
+pub type PostPage = Arc<Page<PostWithTags>>;
+
 /// Which page of which posts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
@@ -30,7 +34,7 @@ pub struct PageKey {
 /// A page of posts, and the moment the next scheduled post came due when
 /// it was read: from then on it may lack that post.
 pub(super) struct DatedPage {
-    pub page: Page<PostWithTags>,
+    pub page: PostPage,
     pub until: Option<NaiveDateTime>,
 }
 
@@ -90,8 +94,7 @@ impl<K: Eq + Hash, V> Remembered<K, V> {
         entries.values.get(key).cloned()
     }
 
-    pub fn remember(&self, changes: CommittedChanges, key: K, value: V, bytes: usize) {
-        let value = Arc::new(value);
+    pub fn remember(&self, changes: CommittedChanges, key: K, value: Arc<V>, bytes: usize) {
         let mut entries = self.entries();
         match entries.changes {
             Some(remembered) if remembered == changes => {}

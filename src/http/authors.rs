@@ -155,7 +155,7 @@ pub async fn author_posts(
     Ok(delivery.tagged(etag, |answer| {
         let page = views::AuthorPosts {
             author,
-            posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
+            posts: views::List::of(&posts, |post| views::Post::new(post.clone(), authenticated)),
         };
         page_answer(answer, &req, &page.posts, &page)
     }))

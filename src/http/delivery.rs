@@ -163,7 +163,8 @@ impl<'a> Delivery<'a> {
             header::CACHE_CONTROL,
             lifetimes.public_cache_control(now(), self.next_change),
         ));
-        if !self.keys.is_empty() {
+        // A 304 leaves a cache's stored keys as they are: not written again.
+        if status == StatusCode::OK && !self.keys.is_empty() {
             builder.insert_header(("Surrogate-Key", self.keys.header_value()));
         }
         builder

@@ -237,6 +237,17 @@ impl<T> List<T> {
             total_pages,
         }
     }
+
+    /// A page memory shares with other requests, each item copied.
+    pub fn of<S>(page: &Page<S>, view: impl FnMut(&S) -> T) -> Self {
+        List {
+            items: page.items.iter().map(view).collect(),
+            page: page.request.page,
+            per_page: page.request.per_page,
+            total: page.total,
+            total_pages: page.total_pages(),
+        }
+    }
 }
 
 /// The public tag page: the tag and a page of its posts.

@@ -4,11 +4,12 @@
 
 use std::convert::Infallible;
 
+use crate::cache::PostPage;
 use crate::cache::{CachedRead, CountedMemory, Lookup, PageKey};
 use crate::db::DbConn;
 use crate::db::post_lists::{MatchingPosts, StatusFilter};
 use crate::domain::page::{Page, PageRequest};
-use crate::models::{AuthorWithCount, PostWithTags};
+use crate::models::AuthorWithCount;
 use crate::services::posts::{PlannedPage, load_page};
 use crate::services::{ServiceError, ServiceResult};
 
@@ -81,7 +82,7 @@ pub struct AuthorPage {
 
 impl CachedRead for AuthorPage {
     type Memory = CountedMemory;
-    type Answer = (AuthorWithCount, Page<PostWithTags>);
+    type Answer = (AuthorWithCount, PostPage);
     type Error = ServiceError;
     type Query = (AuthorWithCount, PlannedPage);
 

@@ -3,35 +3,57 @@
 //! `author-{id}`, and `posts`, `tags`, `authors`, `feeds` for lists).
 
 use std::collections::HashSet;
+use std::fmt;
 
 use crate::models::PostWithTags;
 
+/// One key. Kept as numbers until written, so that naming the keys of a
+/// page costs no allocation per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PurgeKey {
+    Post(i64),
+    Tag(i64),
+    Author(i64),
+    /// Every answer of a kind: `posts`, `tags`, `authors`, `feeds`.
+    Every(&'static str),
+}
+
+impl fmt::Display for PurgeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PurgeKey::Post(id) => write!(f, "post-{id}"),
+            PurgeKey::Tag(id) => write!(f, "tag-{id}"),
+            PurgeKey::Author(id) => write!(f, "author-{id}"),
+            PurgeKey::Every(kind) => f.write_str(kind),
+        }
+    }
+}
+
 /// Every post list, whatever it is filtered by: a new post may join any.
-pub const POSTS: &str = "posts";
+pub const POSTS: PurgeKey = PurgeKey::Every("posts");
 /// Every tag list.
-pub const TAGS: &str = "tags";
+pub const TAGS: PurgeKey = PurgeKey::Every("tags");
 /// Every author list.
-pub const AUTHORS: &str = "authors";
+pub const AUTHORS: PurgeKey = PurgeKey::Every("authors");
 /// Every feed.
-pub const FEEDS: &str = "feeds";
+pub const FEEDS: PurgeKey = PurgeKey::Every("feeds");
 
-pub fn post(id: i64) -> String {
-    format!("post-{id}")
+pub fn post(id: i64) -> PurgeKey {
+    PurgeKey::Post(id)
 }
 
-pub fn tag(id: i64) -> String {
-    format!("tag-{id}")
+pub fn tag(id: i64) -> PurgeKey {
+    PurgeKey::Tag(id)
 }
 
-pub fn author(id: i64) -> String {
-    format!("author-{id}")
+pub fn author(id: i64) -> PurgeKey {
+    PurgeKey::Author(id)
 }
 
-/// The keys of one answer, each once, in the order first named.
+/// The keys of one answer, in the order first named; each is written once.
 #[derive(Debug, Default, Clone)]
 pub struct PurgeKeys {
-    keys: Vec<String>,
-    named: HashSet<String>,
+    keys: Vec<PurgeKey>,
 }
 
 impl PurgeKeys {
@@ -39,11 +61,8 @@ impl PurgeKeys {
         Self::default()
     }
 
-    pub fn add(&mut self, key: impl Into<String>) -> &mut Self {
-        let key = key.into();
-        if self.named.insert(key.clone()) {
-            self.keys.push(key);
-        }
+    pub fn add(&mut self, key: PurgeKey) -> &mut Self {
+        self.keys.push(key);
         self
     }
 
@@ -70,12 +89,19 @@ impl PurgeKeys {
         self.keys.is_empty()
     }
 
-    /// Space-separated, as the `Surrogate-Key` header has them.
-    pub fn header_value(&self) -> String {
-        self.keys.join(" ")
+    /// Each key once, in the order first named.
+    pub fn distinct(&self) -> Vec<PurgeKey> {
+        let mut seen = HashSet::with_capacity(self.keys.len());
+        self.keys
+            .iter()
+            .copied()
+            .filter(|key| seen.insert(*key))
+            .collect()
     }
 
-    pub fn into_vec(self) -> Vec<String> {
-        self.keys
+    /// Space-separated, as the `Surrogate-Key` header has them.
+    pub fn header_value(&self) -> String {
+        let names: Vec<String> = self.distinct().iter().map(PurgeKey::to_string).collect();
+        names.join(" ")
     }
 }

@@ -436,7 +436,7 @@ fn a_post_with_its_tags_is_one_statement(backend: Backend) {
             })
         };
         let (post, first) = read(conn, id, None);
-        let tags: Vec<String> = post.unwrap().tags.into_iter().map(|t| t.name).collect();
+        let tags: Vec<String> = post.unwrap().tags.iter().map(|t| t.name.clone()).collect();
         assert_eq!(tags, ["read 0", "read 1", "read 2", "read 3"]);
         assert_eq!(first.len(), 2, "the sums, then the post: {first:#?}");
         for scope in [None, Some(PostScope::Every)] {

@@ -8,6 +8,8 @@ pub(super) mod related;
 pub(super) mod tags;
 pub(super) mod write;
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -70,7 +72,7 @@ fn post_response_for(status: StatusCode, post: PostWithTags, authenticated: bool
 /// representation the caller would be sent; otherwise the post.
 fn conditional_post_response(
     req: &HttpRequest,
-    post: PostWithTags,
+    post: Arc<PostWithTags>,
     authenticated: bool,
 ) -> HttpResponse {
     let etag = post_etag(&post, authenticated);
@@ -78,6 +80,6 @@ fn conditional_post_response(
     let mut delivery = Delivery::new(req, authenticated, None);
     delivery.keys().post(&post);
     delivery.tagged(etag, |mut answer| {
-        answer.json(views::Post::new(post, authenticated))
+        answer.json(views::Post::new(Arc::unwrap_or_clone(post), authenticated))
     })
 }

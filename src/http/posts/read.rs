@@ -285,7 +285,7 @@ pub async fn list_posts(
     let mut delivery = Delivery::new(&req, authenticated, next_change);
     delivery.keys().add(purge_keys::POSTS).posts(&found.items);
     Ok(delivery.tagged(etag, |answer| {
-        let list = views::List::new(found, |post| views::Post::new(post, authenticated));
+        let list = views::List::of(&found, |post| views::Post::new(post.clone(), authenticated));
         page_answer(answer, &req, &list, &list)
     }))
 }

@@ -212,7 +212,7 @@ pub async fn tag_posts(
     Ok(delivery.tagged(etag, |answer| {
         let page = views::TagPosts {
             tag,
-            posts: views::List::new(posts, |post| views::Post::new(post, authenticated)),
+            posts: views::List::of(&posts, |post| views::Post::new(post.clone(), authenticated)),
         };
         page_answer(answer, &req, &page.posts, &page)
     }))

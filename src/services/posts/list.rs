@@ -4,9 +4,10 @@
 //! its total unless memory knows it; its links; tags newer than the counts).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::cache::{
-    CachedRead, CountedMemory, ListKey, ListOrder, Lookup, PageKey, TagCounts, TotalKey,
+    CachedRead, CountedMemory, ListKey, ListOrder, Lookup, PageKey, PostPage, TagCounts, TotalKey,
 };
 use crate::db::post_lists::{
     self, Counting, MatchingPosts, Owner, PageStart, StatusFilter, TagWalk,
@@ -107,16 +108,13 @@ impl ListPosts {
 
 impl CachedRead for ListPosts {
     type Memory = CountedMemory;
-    type Answer = Page<PostWithTags>;
+    type Answer = PostPage;
     type Error = ServiceError;
     type Query = PlannedPage;
 
-    fn look_up(
-        self,
-        memory: &CountedMemory,
-    ) -> Lookup<ServiceResult<Page<PostWithTags>>, PlannedPage> {
+    fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<PostPage>, PlannedPage> {
         let Some(matching) = self.matching(memory.counts()) else {
-            return Lookup::Found(Ok(Page::empty(self.page)));
+            return Lookup::Found(Ok(Arc::new(Page::empty(self.page))));
         };
         // Whether a post matches depends on what `count_changes` watches
         // (giving a post to another user included), unless the title is
@@ -143,7 +141,7 @@ impl CachedRead for ListPosts {
                     total,
                     ..Page::empty(self.page)
                 };
-                return Lookup::Found(Ok(past_the_end));
+                return Lookup::Found(Ok(Arc::new(past_the_end)));
             };
             return Lookup::Missing(PlannedPage {
                 key,
@@ -166,7 +164,7 @@ impl CachedRead for ListPosts {
         planned: PlannedPage,
         conn: &mut DbConn,
         memory: &CountedMemory,
-    ) -> ServiceResult<Page<PostWithTags>> {
+    ) -> ServiceResult<PostPage> {
         load_page(conn, memory, planned)
     }
 }
@@ -209,7 +207,7 @@ pub fn load_page(
     conn: &mut DbConn,
     memory: &CountedMemory,
     planned: PlannedPage,
-) -> ServiceResult<Page<PostWithTags>> {
+) -> ServiceResult<PostPage> {
     let PlannedPage {
         key,
         known_total,
@@ -228,7 +226,7 @@ pub fn load_page(
     let found = post_lists::page(conn, &key.matching, key.page, start, memory.now(), counting)?;
     let ids: Vec<i64> = found.posts.iter().map(|(post, _)| post.id).collect();
     let mut tags = tags_of_posts(conn, memory.counts(), &ids)?;
-    let page = Page {
+    let page = Arc::new(Page {
         items: found
             .posts
             .into_iter()
@@ -240,7 +238,7 @@ pub fn load_page(
             .collect(),
         request: key.page,
         total: known_total.or(found.total).unwrap_or_default(),
-    };
+    });
     if let (Some(total_key), Some(counted_at)) = (total_key, found.counted_at) {
         memory
             .counts()

@@ -1,5 +1,7 @@
 //! Reading one post.
 
+use std::sync::Arc;
+
 use crate::cache::{CachedRead, Lookup, Memory};
 use crate::db::posts::{self, PostKey};
 use crate::db::visibility::is_seen_by;
@@ -24,7 +26,7 @@ pub struct GetPost {
 
 impl GetPost {
     /// The post, if this reader may see it at `now`.
-    fn shown(&self, post: PostWithTags, memory: &Memory) -> ServiceResult<PostWithTags> {
+    fn shown(&self, post: Arc<PostWithTags>, memory: &Memory) -> ServiceResult<Arc<PostWithTags>> {
         if !is_seen_by(self.scope, &post.post, memory.now()) {
             return Err(ServiceError::NotFound("post"));
         }
@@ -34,19 +36,19 @@ impl GetPost {
 
 impl CachedRead for GetPost {
     type Memory = Memory;
-    type Answer = PostWithTags;
+    type Answer = Arc<PostWithTags>;
     type Error = ServiceError;
     type Query = GetPost;
 
-    fn look_up(self, memory: &Memory) -> Lookup<ServiceResult<PostWithTags>, GetPost> {
+    fn look_up(self, memory: &Memory) -> Lookup<ServiceResult<Arc<PostWithTags>>, GetPost> {
         match memory.post(&self.key) {
             Some(post) => Lookup::Found(self.shown(post, memory)),
             None => Lookup::Missing(self),
         }
     }
 
-    fn load(read: GetPost, conn: &mut DbConn, memory: &Memory) -> ServiceResult<PostWithTags> {
-        let post = posts::with_tags(conn, &read.key).or_not_found("post")?;
+    fn load(read: GetPost, conn: &mut DbConn, memory: &Memory) -> ServiceResult<Arc<PostWithTags>> {
+        let post = Arc::new(posts::with_tags(conn, &read.key).or_not_found("post")?);
         memory.remember_post(read.key.clone(), &post);
         read.shown(post, memory)
     }

@@ -5,6 +5,8 @@
 //! posts of the tags read before the last, not with the blog: the rarest
 //! ones usually settle it, and a post with one tag reads a handful.
 
+use std::sync::Arc;
+
 use std::collections::HashMap;
 
 use crate::cache::{CachedRead, CountedMemory, Lookup};
@@ -33,7 +35,7 @@ impl CachedRead for RelatedPosts {
     type Answer = Vec<PostWithTags>;
     type Error = ServiceError;
     /// The read, and the post if memory has it.
-    type Query = (RelatedPosts, Option<PostWithTags>);
+    type Query = (RelatedPosts, Option<Arc<PostWithTags>>);
 
     fn look_up(self, memory: &CountedMemory) -> Lookup<ServiceResult<Self::Answer>, Self::Query> {
         let post = memory.memory().post(&PostKey::Id(self.id));
@@ -47,7 +49,7 @@ impl CachedRead for RelatedPosts {
     ) -> ServiceResult<Self::Answer> {
         let post = match post {
             Some(post) => post,
-            None => posts::with_tags(conn, &PostKey::Id(read.id)).or_not_found("post")?,
+            None => Arc::new(posts::with_tags(conn, &PostKey::Id(read.id)).or_not_found("post")?),
         };
         let now = memory.now();
         if !is_seen_by(read.scope, &post.post, now) {

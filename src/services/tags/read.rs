@@ -3,11 +3,12 @@
 
 use std::convert::Infallible;
 
+use crate::cache::PostPage;
 use crate::cache::{CachedRead, CountedMemory, Lookup, PageKey, TagListQuery};
 use crate::db::post_lists::{MatchingPosts, StatusFilter};
 use crate::db::{DbConn, old_slugs};
 use crate::domain::page::{Page, PageRequest};
-use crate::models::{PostWithTags, TagWithCounts};
+use crate::models::TagWithCounts;
 use crate::services::posts::{PlannedPage, load_page, tag_walk};
 use crate::services::{ServiceError, ServiceResult};
 
@@ -91,7 +92,7 @@ pub struct TagPage {
 
 impl CachedRead for TagPage {
     type Memory = CountedMemory;
-    type Answer = (TagWithCounts, Page<PostWithTags>);
+    type Answer = (TagWithCounts, PostPage);
     type Error = ServiceError;
     type Query = (TagWithCounts, PlannedPage);
 
