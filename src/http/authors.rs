@@ -150,7 +150,6 @@ pub async fn author_posts(
     let etag = Fingerprint::new("author posts", authenticated)
         .with(&author)
         .with_page(&posts)
-        .with_posts(&posts.items)
         .etag();
     Ok(delivery.tagged(etag, |answer| {
         let page = views::AuthorPosts {

@@ -61,12 +61,12 @@ impl Fingerprint {
         self
     }
 
-    /// Adds which page of how many matches.
-    pub fn with_page<T>(mut self, page: &Page<T>) -> Self {
+    /// Adds a page of posts: which page of how many matches, and its posts.
+    pub fn with_page(mut self, page: &Page<PostWithTags>) -> Self {
         self.0.update(page.request.page.to_le_bytes());
         self.0.update(page.request.per_page.to_le_bytes());
         self.0.update(page.total.to_le_bytes());
-        self
+        self.with_posts(&page.items)
     }
 
     /// Of a whole body.

@@ -11,6 +11,7 @@ mod concurrency;
 mod counts;
 mod deep_pages;
 mod delivery;
+mod delivery_instances;
 mod errors;
 mod faults;
 mod feeds;

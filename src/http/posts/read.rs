@@ -280,7 +280,6 @@ pub async fn list_posts(
     let authenticated = caller.is_authenticated();
     let etag = Fingerprint::new("posts", authenticated)
         .with_page(&found)
-        .with_posts(&found.items)
         .etag();
     let mut delivery = Delivery::new(&req, authenticated, next_change);
     delivery.keys().add(purge_keys::POSTS).posts(&found.items);

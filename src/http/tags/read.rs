@@ -207,7 +207,6 @@ pub async fn tag_posts(
     let etag = Fingerprint::new("tag posts", authenticated)
         .with(&tag)
         .with_page(&posts)
-        .with_posts(&posts.items)
         .etag();
     Ok(delivery.tagged(etag, |answer| {
         let page = views::TagPosts {
