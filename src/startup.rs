@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{Condition, ErrorHandlers, Logger};
 use actix_web::{App, HttpServer, web};
 
 use crate::cache::{Cache, upkeep};
@@ -76,7 +76,11 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     http::cors::only_for_allowed_origins,
                 ))
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                // Off unless its lines are kept: it formats every request.
+                .wrap(Condition::new(
+                    log::log_enabled!(target: "actix_web::middleware::logger", log::Level::Info),
+                    Logger::new(r#"%a "%r" %s %b %Dms"#),
+                ))
                 .wrap(actix_web::middleware::from_fn(http::metrics::record))
                 .configure(|cfg| shared.configure(cfg));
             let app = match metrics_beside_api {

@@ -78,11 +78,7 @@ impl Fingerprint {
 
     pub fn etag(self) -> String {
         let digest = self.0.finalize();
-        let hex: String = digest[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        format!("\"{hex}\"")
+        format!("\"{}\"", hex::encode(&digest[..16]))
     }
 }
 

@@ -130,13 +130,15 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let metrics = request.app_data::<web::Data<Metrics>>().cloned();
-    let route = request.match_pattern();
     let method = request.method().clone();
     let response = next.call(request).await;
     if let Some(metrics) = metrics {
-        let status = match &response {
-            Ok(response) => response.status(),
-            Err(error) => error.as_response_error().status_code(),
+        // Asked once routed: the router then names the pattern it took
+        // without matching the path again. An error raised past every
+        // handler (none is) carries no request to ask.
+        let (route, status) = match &response {
+            Ok(response) => (response.request().match_pattern(), response.status()),
+            Err(error) => (None, error.as_response_error().status_code()),
         };
         let route = route.as_deref().unwrap_or(UNMATCHED);
         metrics.observe(route, &method, status.as_u16(), started);

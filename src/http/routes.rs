@@ -57,14 +57,57 @@ pub fn route(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>, origins: &A
             }),
         }
     }
+    // Each collection's paths in one scope: the router then compares a
+    // path's static prefix once, and matches only that collection's
+    // patterns, rather than every pattern of the API in turn.
+    let mut groups: Vec<(Option<&'static str>, Vec<Resource>)> = Vec::new();
     for resource in resources {
-        let cors = cors::for_route(origins, &resource.methods);
-        cfg.service(
-            resource
-                .routes
+        let prefix = collection(resource.path);
+        match groups
+            .iter_mut()
+            .find(|(known, _)| prefix.is_some() && *known == prefix)
+        {
+            Some((_, group)) => group.push(resource),
+            None => groups.push((prefix, vec![resource])),
+        }
+    }
+    for (prefix, group) in groups {
+        let Some(prefix) = prefix else {
+            group
                 .into_iter()
-                .fold(web::resource(resource.path), actix_web::Resource::route)
-                .wrap(cors),
-        );
+                .for_each(|resource| resource.serve(cfg, "", origins));
+            continue;
+        };
+        cfg.service(web::scope(prefix).configure(|scope| {
+            group
+                .into_iter()
+                .for_each(|resource| resource.serve(scope, prefix, origins));
+        }));
     }
 }
+
+impl Resource {
+    /// Serves the resource in `cfg`, at its path after `scope`'s prefix.
+    fn serve(self, cfg: &mut web::ServiceConfig, scope: &str, origins: &AllowedOrigins) {
+        let cors = cors::for_route(origins, &self.methods);
+        let within = self
+            .path
+            .strip_prefix(scope)
+            .expect("a scope's prefix of its path");
+        let resource = self
+            .routes
+            .into_iter()
+            .fold(web::resource(within), actix_web::Resource::route);
+        cfg.service(resource.wrap(cors));
+    }
+}
+
+/// The collection a path of the API belongs to (`/api/v1/tags` of
+/// `/api/v1/tags/{slug}/posts`), when it names one.
+fn collection(path: &'static str) -> Option<&'static str> {
+    let rest = path.strip_prefix(API_PREFIX)?;
+    let name = rest.split('/').next().filter(|name| !name.is_empty())?;
+    Some(&path[..API_PREFIX.len() + name.len()])
+}
+
+const API_PREFIX: &str = "/api/v1/";

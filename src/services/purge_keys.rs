@@ -79,6 +79,9 @@ impl PurgeKeys {
     }
 
     pub fn posts<'a>(&mut self, shown: impl IntoIterator<Item = &'a PostWithTags>) -> &mut Self {
+        let shown = shown.into_iter();
+        // A post, its author and a few tags: grown once for a page.
+        self.keys.reserve(shown.size_hint().0 * 8);
         for each in shown {
             self.post(each);
         }

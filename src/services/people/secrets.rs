@@ -23,11 +23,7 @@ pub use crate::domain::audience::TokenDigest;
 pub fn new_token(prefix: &str) -> (String, TokenDigest) {
     let mut bytes = [0u8; TOKEN_BYTES];
     OsRng.fill_bytes(&mut bytes);
-    let mut token = String::with_capacity(prefix.len() + 2 * TOKEN_BYTES);
-    token.push_str(prefix);
-    for byte in bytes {
-        token.push_str(&format!("{byte:02x}"));
-    }
+    let token = format!("{prefix}{}", hex::encode(bytes));
     let digest = token_digest(&token);
     (token, digest)
 }
