@@ -8,6 +8,7 @@ pub mod domain;
 pub mod http;
 pub mod models;
 pub mod operator;
+pub mod outbox;
 pub mod schema;
 pub mod seed;
 pub mod services;

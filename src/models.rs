@@ -11,7 +11,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::domain::tag_name::{TagName, TagVisibility};
-use crate::schema::{credentials, post_tags, posts, tags, users};
+use crate::schema::{credentials, post_tags, posts, tags, users, webhook_deliveries, webhooks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Text)]
@@ -320,4 +320,46 @@ pub struct NewCredentialRow<'a> {
     pub token_hash: &'a [u8],
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
+}
+
+/// A webhook, without its secret (read only to sign, by the sender).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: i64,
+    pub url: String,
+    /// A JSON array of event names, as given.
+    pub events: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct NewWebhookRow<'a> {
+    pub url: &'a str,
+    pub events: &'a str,
+    pub secret: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// One event on its way to one webhook, with its attempts so far.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub delivery_id: String,
+    pub webhook_id: i64,
+    pub event: String,
+    pub subject: String,
+    pub subject_id: i64,
+    pub subject_slug: String,
+    pub purge_keys: String,
+    pub occurred_at: NaiveDateTime,
+    pub body: Option<String>,
+    pub attempts: i32,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub state: String,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
 }

@@ -182,6 +182,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Where events are sent; the secret signs each delivery.
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Which events each webhook is sent (an event name, or `*`).
+    webhook_topics (event, webhook_id) {
+        event -> Text,
+        webhook_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The outbox: one row per event and webhook, with its attempts.
+    webhook_deliveries (id) {
+        id -> BigInt,
+        delivery_id -> Text,
+        webhook_id -> BigInt,
+        event -> Text,
+        subject -> Text,
+        subject_id -> BigInt,
+        subject_slug -> Text,
+        purge_keys -> Text,
+        occurred_at -> Timestamp,
+        body -> Nullable<Text>,
+        attempts -> Integer,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        state -> Text,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
 diesel::joinable!(tag_old_slugs -> tags (tag_id));
@@ -189,6 +231,8 @@ diesel::joinable!(tag_aliases -> tags (tag_id));
 
 diesel::joinable!(credentials -> users (user_id));
 diesel::joinable!(posts -> users (author_id));
+diesel::joinable!(webhook_topics -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     posts,
@@ -198,5 +242,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     post_tags,
     post_titles,
     users,
-    credentials
+    credentials,
+    webhooks,
+    webhook_topics,
+    webhook_deliveries
 );

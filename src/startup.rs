@@ -13,7 +13,8 @@ use crate::db::{Database, PoolSettings, StartupError};
 use crate::domain::freshness::Lifetimes;
 use crate::http::auth::Auth;
 use crate::http::metrics::Metrics;
-use crate::{db, http};
+use crate::services::webhooks::Bell;
+use crate::{db, http, outbox};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -36,6 +37,8 @@ pub struct Application {
     metrics_server: Option<(u16, Server)>,
     upkeep: actix_web::rt::task::JoinHandle<()>,
     tidying: actix_web::rt::task::JoinHandle<()>,
+    /// Sends webhook deliveries.
+    sender: actix_web::rt::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -61,14 +64,18 @@ impl Application {
         let metrics = web::Data::new(Metrics::new(&cache));
         let upkeep = actix_web::rt::spawn(upkeep::keep_up(db.clone(), cache.clone()));
         let tidying = actix_web::rt::spawn(tidy_credentials(db.clone()));
+        let bell = web::Data::new(Bell::default());
+        let sender = actix_web::rt::spawn(outbox::deliver(db.clone(), bell.clone()));
         let metrics_server = (config.metrics_bind.as_deref())
             .map(|bind| metrics_server(bind, db.clone(), metrics.clone()))
             .transpose()?;
         let metrics_beside_api = metrics_server.is_none();
-        let shared = Shared::new(&config, db, cache, metrics);
-        let mut server = HttpServer::new(move || {
-            let app = App::new()
+        let shared = Shared::new(&config, db, cache, metrics, bell);
+        let mut server =
+            HttpServer::new(move || {
+                let app = App::new()
                 .wrap(actix_web::middleware::from_fn(http::middleware::refuse_nul))
+                .wrap(actix_web::middleware::from_fn(http::middleware::ring_after_writes))
                 .wrap(ErrorHandlers::new().default_handler(http::problem::ensure_problem_body))
                 .wrap(actix_web::middleware::from_fn(
                     http::delivery::caching_defaults,
@@ -83,18 +90,18 @@ impl Application {
                 ))
                 .wrap(actix_web::middleware::from_fn(http::metrics::record))
                 .configure(|cfg| shared.configure(cfg));
-            let app = match metrics_beside_api {
-                true => app.route(METRICS_PATH, web::get().to(http::metrics::metrics)),
-                false => app,
-            };
-            app.default_service(web::to(http::middleware::no_such_route))
-        })
-        // Slow senders: headers must arrive in time or the connection is
-        // answered 408 and closed; bodies have their own limit (BodyTimeout).
-        .client_request_timeout(config.header_timeout)
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        .listen(listener)
-        .map_err(bind_error)?;
+                let app = match metrics_beside_api {
+                    true => app.route(METRICS_PATH, web::get().to(http::metrics::metrics)),
+                    false => app,
+                };
+                app.default_service(web::to(http::middleware::no_such_route))
+            })
+            // Slow senders: headers must arrive in time or the connection is
+            // answered 408 and closed; bodies have their own limit (BodyTimeout).
+            .client_request_timeout(config.header_timeout)
+            .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .listen(listener)
+            .map_err(bind_error)?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
@@ -113,6 +120,7 @@ impl Application {
             metrics_server,
             upkeep,
             tidying,
+            sender,
         })
     }
 
@@ -140,6 +148,7 @@ impl Application {
         let served = self.server.await;
         self.upkeep.abort();
         self.tidying.abort();
+        self.sender.abort();
         if let Some((handle, server)) = metrics {
             handle.stop(false).await;
             let _ = server.await;
@@ -154,6 +163,7 @@ struct Shared {
     db: web::Data<Database>,
     cache: web::Data<Cache>,
     metrics: web::Data<Metrics>,
+    bell: web::Data<Bell>,
     auth: web::Data<Auth>,
     session_ttl: web::Data<http::people::SessionTtl>,
     lifetimes: web::Data<Lifetimes>,
@@ -169,11 +179,13 @@ impl Shared {
         db: web::Data<Database>,
         cache: web::Data<Cache>,
         metrics: web::Data<Metrics>,
+        bell: web::Data<Bell>,
     ) -> Self {
         Shared {
             db,
             cache,
             metrics,
+            bell,
             auth: web::Data::new(Auth {
                 token: config.admin_token.clone(),
             }),
@@ -194,6 +206,7 @@ impl Shared {
         cfg.app_data(self.db.clone())
             .app_data(self.cache.clone())
             .app_data(self.metrics.clone())
+            .app_data(self.bell.clone())
             .app_data(self.auth.clone())
             .app_data(self.session_ttl.clone())
             .app_data(self.lifetimes.clone())

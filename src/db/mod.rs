@@ -31,6 +31,7 @@ mod transaction;
 mod url;
 pub mod users;
 pub mod visibility;
+pub mod webhooks;
 
 pub use conn::DbConn;
 pub use error::{DbError, WrapsDbError, violates_foreign_key, violates_unique};

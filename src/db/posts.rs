@@ -195,9 +195,12 @@ pub fn restore(conn: &mut DbConn, id: i64) -> QueryResult<PostRow> {
         .get_result(c))
 }
 
-/// Deletes the post for good (its links go with it); how many rows went.
-pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
-    on_backend!(conn, c => diesel::delete(posts::table.find(id)).execute(c))
+/// Deletes the post for good (its links go with it); the row it was.
+pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<Option<PostRow>> {
+    on_backend!(conn, c => diesel::delete(posts::table.find(id))
+        .returning(PostRow::as_returning())
+        .get_result(c)
+        .optional())
 }
 
 /// Records an edit of these posts: a new version (ETag) and `updated_at`.

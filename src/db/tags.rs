@@ -133,8 +133,12 @@ pub fn lock_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<TagRow>
     }
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &TagChangeset) -> QueryResult<usize> {
-    on_backend!(conn, c => diesel::update(tags::table.find(id)).set(changes).execute(c))
+/// Changes the tag; the row it is now.
+pub fn update(conn: &mut DbConn, id: i64, changes: &TagChangeset) -> QueryResult<TagRow> {
+    on_backend!(conn, c => diesel::update(tags::table.find(id))
+        .set(changes)
+        .returning(TagRow::as_returning())
+        .get_result(c))
 }
 
 /// Deletes the tag; `ON DELETE CASCADE` detaches it from every post.

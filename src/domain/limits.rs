@@ -42,6 +42,13 @@ pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 200;
 /// A personal key's name, in characters after trimming.
 pub const KEY_NAME_MAX_CHARS: usize = 100;
+/// A webhook's URL, in characters.
+pub const WEBHOOK_URL_MAX_CHARS: usize = 2000;
+/// A webhook secret given by the caller, in characters: at least, and at most.
+pub const WEBHOOK_SECRET_MIN_CHARS: usize = 16;
+pub const WEBHOOK_SECRET_MAX_CHARS: usize = 200;
+/// The deliveries a webhook's log shows, newest first.
+pub const WEBHOOK_DELIVERIES_SHOWN: i64 = 100;
 /// Failed sign-ins for one email within [`SIGN_IN_WINDOW_MINUTES`] that
 /// lock it until the oldest of them leaves the window.
 pub const SIGN_IN_FAILURES_LOCK: i64 = 5;

@@ -14,3 +14,4 @@ pub mod tag_fields;
 pub mod tag_name;
 pub mod text;
 pub mod time;
+pub mod webhooks;

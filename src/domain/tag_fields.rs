@@ -13,17 +13,23 @@ use super::text::{NUL_MESSAGE, at_most_message, has_nul};
 /// writes it (`HTTPS://Example.com` is `https://example.com/`), so that
 /// what is stored is what a browser would fetch.
 pub fn feature_image(raw: &str) -> Result<String, String> {
+    absolute_http_url(raw, TAG_FEATURE_IMAGE_MAX_CHARS)
+}
+
+/// An absolute `http` or `https` URL with a host, at most `max` characters
+/// as given and as the URL parser writes it, which is what is kept.
+pub fn absolute_http_url(raw: &str, max: usize) -> Result<String, String> {
     const MESSAGE: &str = "must be an absolute http or https URL";
-    if raw.chars().count() > TAG_FEATURE_IMAGE_MAX_CHARS {
-        return Err(at_most_message(TAG_FEATURE_IMAGE_MAX_CHARS));
+    if raw.chars().count() > max {
+        return Err(at_most_message(max));
     }
     let url = Url::parse(raw).map_err(|_| MESSAGE.to_owned())?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err(MESSAGE.to_owned());
     }
     let written: String = url.into();
-    if written.chars().count() > TAG_FEATURE_IMAGE_MAX_CHARS {
-        return Err(at_most_message(TAG_FEATURE_IMAGE_MAX_CHARS));
+    if written.chars().count() > max {
+        return Err(at_most_message(max));
     }
     Ok(written)
 }

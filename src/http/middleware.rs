@@ -5,7 +5,11 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
+use actix_web::http::Method;
+use actix_web::web;
+
 use super::problem::ApiError;
+use crate::services::webhooks::Bell;
 
 /// Refuses a URL that encodes the NUL character before any handler sees it:
 /// no stored text can hold one (PostgreSQL cannot), so such a path names
@@ -33,4 +37,23 @@ pub async fn refuse_nul(
 /// Answers requests that match no route.
 pub async fn no_such_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))
+}
+
+/// After a write that succeeded, rings the webhook sender's bell: what the
+/// write recorded in the outbox goes out at once, not at the next look.
+pub async fn ring_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let bell = writes
+        .then(|| req.app_data::<web::Data<Bell>>().cloned())
+        .flatten();
+    let response = next.call(req).await?;
+    if let Some(bell) = bell
+        && response.status().is_success()
+    {
+        bell.ring();
+    }
+    Ok(response)
 }

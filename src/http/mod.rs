@@ -25,6 +25,7 @@ mod rules;
 mod schemas;
 mod tags;
 pub mod views;
+mod webhooks;
 mod who_may;
 
 use actix_web::http::Method;
@@ -46,6 +47,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     table.extend(tags::endpoints());
     table.extend(authors::endpoints());
     table.extend(people::endpoints());
+    table.extend(webhooks::endpoints());
     table.extend(feeds::endpoints());
     table
 }
@@ -68,6 +70,7 @@ pub fn check_request_bodies(bytes: &[u8]) -> Vec<extract::BodyCheck> {
     posts::check_bodies(bytes, &mut outcomes);
     tags::check_bodies(bytes, &mut outcomes);
     people::check_bodies(bytes, &mut outcomes);
+    webhooks::check_bodies(bytes, &mut outcomes);
     outcomes
 }
 
@@ -96,7 +99,7 @@ mod tests {
     #[test]
     fn every_body_is_checked_the_way_its_route_parses_it() {
         let checks = check_request_bodies(br#"{"title": "Hello", "tags": ["Rust", "rust"]}"#);
-        assert_eq!(checks.len(), 12);
+        assert_eq!(checks.len(), 13);
         assert!(outcome(&checks, "POST /posts").is_ok());
         assert!(outcome(&checks, "PATCH /posts/{id}").is_ok());
         assert_eq!(

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::problem::{PROBLEM_JSON, Problem};
-use super::{authors, feeds, health, people, posts, tags, views};
+use super::{authors, feeds, health, people, posts, tags, views, webhooks};
 
 /// Where the document is served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
@@ -74,6 +74,10 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         people::credentials::list_keys,
         people::credentials::create_key,
         people::credentials::delete_key,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::delete_webhook,
+        webhooks::deliveries,
         feeds::posts_feed,
         feeds::tag_feed,
         feeds::author_feed,
@@ -87,6 +91,7 @@ pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
         (name = "tags", description = "Tags, their counts and their public pages"),
         (name = "feeds", description = "Atom feeds of the visible posts, for feed readers"),
         (name = "people", description = "Staff users, their roles, sessions and personal keys"),
+        (name = "webhooks", description = "Events sent to other services: what is sent where, and each delivery"),
         (name = "operations", description = "Health, readiness and this document"),
     )
 )]

@@ -123,6 +123,15 @@ static TABLE: &[Entry] = &[
         STAFF,
         "one's own; administrators anyone's",
     ),
+    ("GET", "/api/v1/webhooks", ADMINISTRATORS, ""),
+    ("POST", "/api/v1/webhooks", ADMINISTRATORS, ""),
+    ("DELETE", "/api/v1/webhooks/{id}", ADMINISTRATORS, ""),
+    (
+        "GET",
+        "/api/v1/webhooks/{id}/deliveries",
+        ADMINISTRATORS,
+        "",
+    ),
 ];
 
 /// Ends the operation's description with who may call it, and sets

@@ -12,5 +12,6 @@ pub mod purge_keys;
 mod races;
 pub mod tag_names;
 pub mod tags;
+pub mod webhooks;
 
 pub use error::{OrNotFound, ServiceError, ServiceResult};

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 
 use super::races::{free_slugs, until_won};
+use super::webhooks::Events;
 use super::{ServiceError, ServiceResult};
 use crate::db::DbConn;
 use crate::db::slugs::SlugTable;
@@ -41,6 +42,7 @@ pub fn get_or_create(
     names: &[TagName],
     now: NaiveDateTime,
     new_tags: NewTags,
+    events: &mut Events,
 ) -> ServiceResult<Vec<TagRow>> {
     if names.is_empty() {
         return Ok(Vec::new());
@@ -84,6 +86,9 @@ pub fn get_or_create(
             // created for our names is ours too.
             let missing_keys: Vec<&str> = missing.iter().map(|name| name.key()).collect();
             found.extend(by_key(tags::held_by_keys(conn, &missing_keys)?));
+        }
+        for tag in &created {
+            events.tag(None, Some(tag), now);
         }
         found.extend(created.into_iter().map(|tag| (tag.name_key.clone(), tag)));
         Ok(None)

@@ -19,6 +19,7 @@ use blog_backend::services::posts::{
 };
 use blog_backend::services::tag_names::{self, NewTags};
 use blog_backend::services::tags::{GetTag, aliases};
+use blog_backend::services::webhooks::Events;
 use diesel::connection::{InstrumentationEvent, SimpleConnection};
 
 use crate::helpers::{Backend, TestDatabase};
@@ -77,11 +78,14 @@ fn with_connection(backend: Backend, test: impl FnOnce(&mut DbConn, &Statements)
 }
 
 fn get_or_create(conn: &mut DbConn, names: &[TagName]) -> Vec<String> {
-    conn.transaction(|conn| tag_names::get_or_create(conn, names, now(), NewTags::Create))
-        .unwrap()
-        .into_iter()
-        .map(|tag| tag.name)
-        .collect()
+    conn.transaction(|conn| {
+        let mut events = Events::new();
+        tag_names::get_or_create(conn, names, now(), NewTags::Create, &mut events)
+    })
+    .unwrap()
+    .into_iter()
+    .map(|tag| tag.name)
+    .collect()
 }
 
 fn get_or_create_is_constant_in_the_number_of_names(backend: Backend) {
@@ -148,9 +152,10 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         assert_eq!(create_one.len(), create_many.len(), "{create_many:#?}");
         // The author, tags by key, the new ones, then the post with its
         // links: one statement on PostgreSQL; SQLite inserts the links apart.
+        // Last, its events (published, the tags created) in the outbox.
         let expected = match backend {
-            Backend::Postgres => 3 + 1,
-            Backend::Sqlite => 3 + 2,
+            Backend::Postgres => 3 + 1 + 1,
+            Backend::Sqlite => 3 + 2 + 1,
         };
         assert_eq!(create_many.len(), expected, "{create_many:#?}");
 
@@ -161,12 +166,13 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
         let (_, replace_one) = statements.during(|| change(conn, id, retag(1)));
         let (_, replace_many) = statements.during(|| change(conn, id, retag(20)));
         assert_eq!(replace_one.len(), replace_many.len(), "{replace_many:#?}");
-        // The post, tags by key, the links, the author.
+        // The post, tags by key, the links, the author, and its
+        // `post.updated` in the outbox.
         let links = match backend {
             Backend::Postgres => 1,
             Backend::Sqlite => 2,
         };
-        assert_eq!(replace_many.len(), 3 + links, "{replace_many:#?}");
+        assert_eq!(replace_many.len(), 3 + links + 1, "{replace_many:#?}");
         assert!(replace_many[0].starts_with("UPDATE"), "{replace_many:#?}");
 
         // Publishing reads the post first: an undated one is dated now.
@@ -175,8 +181,9 @@ fn post_writes_are_constant_in_the_number_of_tags(backend: Backend) {
             ..Default::default()
         };
         let (_, publishing) = statements.during(|| change(conn, id, publish_again));
-        // The post for update, the UPDATE, the post with its author and tags.
-        assert_eq!(publishing.len(), 3, "{publishing:#?}");
+        // The post for update, the UPDATE, the post with its author and
+        // tags, its `post.updated` in the outbox.
+        assert_eq!(publishing.len(), 4, "{publishing:#?}");
     });
 }
 
@@ -315,10 +322,12 @@ fn bulk_actions_take_as_many_statements_for_one_id_as_for_many(backend: Backend)
             assert_eq!((one.updated, many.updated), (1, 199), "{action:?}");
             assert_eq!(for_one.len(), for_many.len(), "{action:?}: {for_many:#?}");
         }
-        // Publishing is a count of the matches and one UPDATE.
+        // Publishing is a count of the matches and one UPDATE, with the
+        // posts read before and after it for their events, and the events
+        // in the outbox in one more.
         let (_, publish) = statements
             .during(|| posts::bulk(conn, &ids, &BulkAction::Publish, &Identity::OWNER).unwrap());
-        assert_eq!(publish.len(), 2, "{publish:#?}");
+        assert_eq!(publish.len(), 5, "{publish:#?}");
     });
 }
 

@@ -1,5 +1,7 @@
 //! One action over many posts, in one transaction.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 
 use super::rules;
@@ -9,7 +11,9 @@ use crate::domain::audience::Identity;
 use crate::domain::limits::MAX_TAGS_PER_POST;
 use crate::domain::tag_name::TagName;
 use crate::domain::time::now;
+use crate::models::PostRow;
 use crate::services::tag_names::get_or_create;
+use crate::services::webhooks::{Events, PostAfter};
 use crate::services::{ServiceError, ServiceResult};
 
 #[derive(Debug, Clone)]
@@ -98,13 +102,20 @@ pub fn bulk(
                 (ids, matched)
             }
         };
+        // What each post was: a post whose version the action moved has
+        // changed, and the public may have seen it change.
+        let before: HashMap<i64, PostRow> = posts::with_authors(conn, &ids)?
+            .into_iter()
+            .map(|(post, _)| (post.id, post))
+            .collect();
+        let mut events = Events::new();
         let updated = match action {
             BulkAction::Publish => statements::publish(conn, &ids, now)?,
             BulkAction::Unpublish => statements::unpublish(conn, &ids, now)?,
             BulkAction::Delete => statements::trash(conn, &ids, now)?,
             BulkAction::Restore => statements::restore(conn, &ids)?,
             BulkAction::AddTags(names) => {
-                let tags = get_or_create(conn, names, now, new_tags)?;
+                let tags = get_or_create(conn, names, now, new_tags, &mut events)?;
                 let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
                 attach(conn, &ids, &tag_ids, now)?
             }
@@ -114,6 +125,15 @@ pub fn bulk(
                 mark_changed(conn, changed, now)?
             }
         };
+        for (after, _) in posts::with_authors(conn, &ids)? {
+            if let Some(was) = before
+                .get(&after.id)
+                .filter(|was| was.version != after.version)
+            {
+                events.post(Some(was), PostAfter::Row(&after), now);
+            }
+        }
+        events.record(conn, now)?;
         Ok(BulkOutcome { matched, updated })
     })
 }

@@ -14,6 +14,7 @@ use crate::domain::time::now;
 use crate::models::{NewPostRow, PostStatus, PostWithTags};
 use crate::services::races::{free_slug, until_won};
 use crate::services::tag_names::get_or_create;
+use crate::services::webhooks::{Events, PostAfter};
 use crate::services::{ServiceError, ServiceResult};
 
 #[derive(Debug, Clone)]
@@ -51,7 +52,8 @@ pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResul
                 error => error.into(),
             })?,
         };
-        let tags = get_or_create(conn, &new.tags, now, new_tags)?;
+        let mut events = Events::new();
+        let tags = get_or_create(conn, &new.tags, now, new_tags, &mut events)?;
         let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
         let base = match &new.slug {
             Some(slug) => slug.as_str().to_owned(),
@@ -79,7 +81,10 @@ pub fn create(conn: &mut DbConn, new: NewPost, actor: &Identity) -> ServiceResul
                 None => Ok(None),
             }
         })?;
-        Ok(PostWithTags { post, author, tags })
+        let created = PostWithTags { post, author, tags };
+        events.post(None, PostAfter::Shown(&created), now);
+        events.record(conn, now)?;
+        Ok(created)
     });
     match (created, &new.author) {
         // The author was deleted while the request ran.

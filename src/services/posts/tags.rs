@@ -8,6 +8,7 @@ use crate::domain::tag_name::TagName;
 use crate::domain::time::now;
 use crate::models::{PostWithTags, TagRow};
 use crate::services::tag_names::get_or_create;
+use crate::services::webhooks::{Events, PostAfter};
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
 /// Attaches tags by name after the post's own, getting or creating them
@@ -26,7 +27,8 @@ pub fn add_tags(
         let current = links::tags_of_posts(conn, &[id])?
             .remove(&id)
             .unwrap_or_default();
-        let new: Vec<TagRow> = get_or_create(conn, names, now, new_tags)?
+        let mut events = Events::new();
+        let new: Vec<TagRow> = get_or_create(conn, names, now, new_tags, &mut events)?
             .into_iter()
             .filter(|tag| !current.iter().any(|have| have.id == tag.id))
             .collect();
@@ -46,7 +48,12 @@ pub fn add_tags(
             links::link(conn, id, &tag_ids, next_position)?;
             posts::mark_edited(conn, &[id], now)?;
         }
-        reread(conn, id)
+        let after = reread(conn, id)?;
+        if !new.is_empty() {
+            events.post(Some(&post), PostAfter::Shown(&after), now);
+        }
+        events.record(conn, now)?;
+        Ok(after)
     })
 }
 
@@ -63,9 +70,16 @@ pub fn remove_tag(
         let post = posts::lock(conn, id).or_not_found("post")?;
         rules::may_change(actor, &post, now)?;
         let tag_id = tags::id_of_slug(conn, tag_slug).or_not_found("tag")?;
-        if links::unlink(conn, id, tag_id)? > 0 {
+        let unlinked = links::unlink(conn, id, tag_id)? > 0;
+        if unlinked {
             posts::mark_edited(conn, &[id], now)?;
         }
-        reread(conn, id)
+        let after = reread(conn, id)?;
+        if unlinked {
+            let mut events = Events::new();
+            events.post(Some(&post), PostAfter::Shown(&after), now);
+            events.record(conn, now)?;
+        }
+        Ok(after)
     })
 }

@@ -12,8 +12,9 @@ use crate::domain::slug::Slug;
 use crate::domain::tag_name::TagName;
 use crate::domain::text::PostTitle;
 use crate::domain::time::now;
-use crate::models::{PostChangeset, PostStatus, PostWithTags};
+use crate::models::{PostChangeset, PostRow, PostStatus, PostWithTags};
 use crate::services::tag_names::get_or_create;
+use crate::services::webhooks::{Events, PostAfter};
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
 /// What an `If-Match` header asks for.
@@ -92,14 +93,17 @@ pub fn update(
             None => None,
         };
         let author_id = author.as_ref().map(|author| author.id);
-        let (changes, unchecked) = if update.publishes() {
-            let changes = publishing_changes(conn, id, &update, expected, now)?;
+        // What the post was, when the update can change whether the public
+        // sees it; otherwise that stays as it is.
+        let (changes, unchecked, before) = if update.publishes() {
+            let (changes, before) = publishing_changes(conn, id, &update, expected, now)?;
             (
                 PostChangeset {
                     author_id,
                     ..changes
                 },
                 None,
+                Some(before),
             )
         } else {
             // Not publishing: `published_at` is absent.
@@ -109,6 +113,7 @@ pub fn update(
                     ..changes(&update, None)
                 },
                 expected,
+                None,
             )
         };
         let versions = match unchecked {
@@ -132,32 +137,37 @@ pub fn update(
                 false => ServiceError::NotFound("post"),
             });
         };
-        match &update.tags {
+        let mut events = Events::new();
+        let after = match &update.tags {
             Some(names) => {
-                let tags = get_or_create(conn, names, now, new_tags)?;
+                let tags = get_or_create(conn, names, now, new_tags, &mut events)?;
                 let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
                 links::replace(conn, id, &tag_ids)?;
                 let author = match author {
                     Some(author) => author,
                     None => posts::author(conn, post.author_id)?,
                 };
-                Ok(PostWithTags { post, author, tags })
+                PostWithTags { post, author, tags }
             }
-            None => reread(conn, id),
-        }
+            None => reread(conn, id)?,
+        };
+        let before = before.as_ref().unwrap_or(&after.post);
+        events.post(Some(before), PostAfter::Shown(&after), now);
+        events.record(conn, now)?;
+        Ok(after)
     })
 }
 
 /// The changes of an update that publishes, unpublishes or dates the post,
 /// after reading it locked and checking `If-Match` against it: a post that
-/// ends up published with no date is dated `now`.
+/// ends up published with no date is dated `now`. With the post as it was.
 fn publishing_changes(
     conn: &mut DbConn,
     id: i64,
     update: &PostUpdate,
     expected: Option<&ExpectedVersion>,
     now: NaiveDateTime,
-) -> ServiceResult<PostChangeset> {
+) -> ServiceResult<(PostChangeset, PostRow)> {
     let current = posts::lock(conn, id).or_not_found("post")?;
     if let Some(expected) = expected
         && !expected.admits(current.version)
@@ -169,7 +179,7 @@ fn publishing_changes(
     if status == PostStatus::Published && published_at.unwrap_or(current.published_at).is_none() {
         published_at = Some(Some(now));
     }
-    Ok(changes(update, published_at))
+    Ok((changes(update, published_at), current))
 }
 
 fn changes(update: &PostUpdate, published_at: Option<Option<NaiveDateTime>>) -> PostChangeset {

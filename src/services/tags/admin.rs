@@ -1,6 +1,8 @@
 //! Tag administration: create, rename, move the slug, describe, delete,
 //! merge.
 
+use chrono::NaiveDateTime;
+
 use crate::db::slugs::SlugTable;
 use crate::db::{DbConn, aliases, links, old_slugs, posts, tag_counts, tags};
 use crate::domain::audience::Identity;
@@ -11,6 +13,7 @@ use crate::domain::time::now;
 use crate::models::{NewTagRow, TagChangeset, TagRow, TagWithCounts};
 use crate::services::posts::rules;
 use crate::services::races::{free_slug, until_won};
+use crate::services::webhooks::Events;
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
 /// What `POST /tags` creates.
@@ -73,6 +76,9 @@ pub fn create(conn: &mut DbConn, new: NewTag, actor: &Identity) -> ServiceResult
             // checks above; the next round reports or avoids it.
             Ok(tags::insert_one_ignoring_conflicts(conn, &row)?)
         })?;
+        let mut events = Events::new();
+        events.tag(None, Some(&tag), now);
+        events.record(conn, now)?;
         Ok(TagWithCounts {
             tag,
             post_count: 0,
@@ -103,7 +109,7 @@ pub fn update(
     rules::may_manage_tags(actor)?;
     let now = now();
     let new_slug = until_won("changing a tag", |_| {
-        match conn.transaction(|conn| change(conn, slug, &update)) {
+        match conn.transaction(|conn| change(conn, slug, &update, now)) {
             Err(error) if error.lost_a_tag_key_race() => Ok(None),
             outcome => outcome.map(Some),
         }
@@ -112,7 +118,12 @@ pub fn update(
 }
 
 /// [`update`]'s transaction; the tag's slug afterwards.
-fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<String> {
+fn change(
+    conn: &mut DbConn,
+    slug: &str,
+    update: &TagUpdate,
+    now: NaiveDateTime,
+) -> ServiceResult<String> {
     let tag = tags::lock_by_slug(conn, slug).or_not_found("tag")?;
     let name = update
         .name
@@ -158,14 +169,18 @@ fn change(conn: &mut DbConn, slug: &str, update: &TagUpdate) -> ServiceResult<St
         // What the tag's posts show changes with it.
         posts::bump_versions_of_tag_carriers(conn, tag.id)?;
     }
-    tags::update(conn, tag.id, &changes)?;
-    Ok(new_slug.unwrap_or(tag.slug))
+    let changed = tags::update(conn, tag.id, &changes)?;
+    let mut events = Events::new();
+    events.tag(Some(&tag), Some(&changed), now);
+    events.record(conn, now)?;
+    Ok(changed.slug)
 }
 
 /// Deletes a tag. While any post carries it (drafts and trashed posts
 /// included) that takes `force`, which detaches it everywhere first.
 pub fn delete(conn: &mut DbConn, slug: &str, force: bool, actor: &Identity) -> ServiceResult<()> {
     rules::may_manage_tags(actor)?;
+    let now = now();
     conn.transaction(|conn| {
         let tag = tags::lock_by_slug(conn, slug).or_not_found("tag")?;
         let carriers = links::carriers_of(conn, tag.id)?;
@@ -179,7 +194,9 @@ pub fn delete(conn: &mut DbConn, slug: &str, force: bool, actor: &Identity) -> S
             posts::bump_versions_of_tag_carriers(conn, tag.id)?;
         }
         tags::delete(conn, tag.id)?;
-        Ok(())
+        let mut events = Events::new();
+        events.tag(Some(&tag), None, now);
+        events.record(conn, now)
     })
 }
 
@@ -217,7 +234,9 @@ pub fn merge(
         // remaining links go with it.
         tags::delete(conn, source.id)?;
         aliases::insert(conn, target.id, &source.name, &source.name_key, now)?;
-        Ok::<_, ServiceError>(())
+        let mut events = Events::new();
+        events.tag_merged(&source, &target, now);
+        events.record(conn, now)
     })?;
     tag_counts::of_slug(conn, target_slug, now).or_not_found("tag")
 }
