@@ -38,11 +38,13 @@ test-api:
 ## under a steady write rate (with every count checked after), and at 1M
 ## searches and deep pages. Prints the table and writes bench/results.md (and
 ## .json). Takes about forty-five minutes; BENCH_BACKENDS, BENCH_SCALES, BENCH_SECONDS, BENCH_ROUNDS and the
-## rest are described in bench/bench.py. Reports; asserts nothing.
+## rest are described in bench/bench.py. Then the delay of webhook deliveries after
+## a commit and after a scheduled time (bench/webhook_delays.py). Reports; asserts nothing.
 bench: build
 	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
 	case "$${BENCH_BACKENDS:-postgres}" in *postgres*) ./scripts/ensure-postgres.sh ;; esac
 	python3 bench/bench.py
+	python3 bench/webhook_delays.py
 
 # schemathesis, pinned, in a virtualenv of the project's own.
 .venv/bin/schemathesis: scripts/requirements-api.txt

@@ -12,8 +12,8 @@ use crate::domain::slug::Slug;
 use crate::domain::tag_name::TagName;
 use crate::domain::text::PostTitle;
 use crate::domain::time::now;
-use crate::models::{PostChangeset, PostRow, PostStatus, PostWithTags};
-use crate::services::tag_names::get_or_create;
+use crate::models::{AuthorRow, PostChangeset, PostRow, PostStatus, PostWithTags};
+use crate::services::tag_names::{NewTags, get_or_create};
 use crate::services::webhooks::{Events, PostAfter};
 use crate::services::{OrNotFound, ServiceError, ServiceResult};
 
@@ -138,24 +138,36 @@ pub fn update(
             });
         };
         let mut events = Events::new();
-        let after = match &update.tags {
-            Some(names) => {
-                let tags = get_or_create(conn, names, now, new_tags, &mut events)?;
-                let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
-                links::replace(conn, id, &tag_ids)?;
-                let author = match author {
-                    Some(author) => author,
-                    None => posts::author(conn, post.author_id)?,
-                };
-                PostWithTags { post, author, tags }
-            }
-            None => reread(conn, id)?,
-        };
+        let tags = update.tags.as_deref().map(|names| (names, new_tags));
+        let after = with_tags(conn, post, author, tags, now, &mut events)?;
         let before = before.as_ref().unwrap_or(&after.post);
         events.post(Some(before), PostAfter::Shown(&after), now);
         events.record(conn, now)?;
         Ok(after)
     })
+}
+
+/// The post after its update, with its tags replaced when the update
+/// names them (getting or creating them) or as they were.
+fn with_tags(
+    conn: &mut DbConn,
+    post: PostRow,
+    author: Option<AuthorRow>,
+    names: Option<(&[TagName], NewTags)>,
+    now: NaiveDateTime,
+    events: &mut Events,
+) -> ServiceResult<PostWithTags> {
+    let Some((names, new_tags)) = names else {
+        return reread(conn, post.id);
+    };
+    let tags = get_or_create(conn, names, now, new_tags, events)?;
+    let tag_ids: Vec<i64> = tags.iter().map(|tag| tag.id).collect();
+    links::replace(conn, post.id, &tag_ids)?;
+    let author = match author {
+        Some(author) => author,
+        None => posts::author(conn, post.author_id)?,
+    };
+    Ok(PostWithTags { post, author, tags })
 }
 
 /// The changes of an update that publishes, unpublishes or dates the post,
