@@ -224,6 +224,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Scheduled posts whose `post.published` is still to come.
+    scheduled_publications (post_id) {
+        post_id -> BigInt,
+        due_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(post_tags -> tags (tag_id));
 diesel::joinable!(tag_old_slugs -> tags (tag_id));
@@ -245,5 +253,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     credentials,
     webhooks,
     webhook_topics,
-    webhook_deliveries
+    webhook_deliveries,
+    scheduled_publications
 );

@@ -44,6 +44,28 @@ pub fn with_authors(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<(PostRow,
         .load(c))
 }
 
+/// These posts, locked on PostgreSQL (in id order, so that two requests
+/// over the same posts cannot deadlock) until the transaction ends.
+pub fn lock_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<PostRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    match conn {
+        DbConn::Postgres(c) => posts::table
+            .filter(posts::id.eq_any(ids))
+            .order(posts::id)
+            .select(PostRow::as_select())
+            .for_update()
+            .load(c),
+        // One writer at a time: nothing changes them meanwhile.
+        DbConn::Sqlite(c, _) => posts::table
+            .filter(posts::id.eq_any(ids))
+            .order(posts::id)
+            .select(PostRow::as_select())
+            .load(c),
+    }
+}
+
 /// How a single post is addressed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PostKey {

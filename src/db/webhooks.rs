@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::conn::DbConn;
 use crate::models::{DeliveryRow, NewWebhookRow, WebhookRow};
 use crate::on_backend;
-use crate::schema::{webhook_deliveries as deliveries, webhook_topics, webhooks};
+use crate::schema::{
+    scheduled_publications as scheduled, webhook_deliveries as deliveries, webhook_topics, webhooks,
+};
 
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
@@ -133,22 +135,51 @@ pub fn fan_out(conn: &mut DbConn, events: &[NewEvent], now: NaiveDateTime) -> Qu
     }
 }
 
-/// Withdraws the `post.published` deliveries a post's schedule made that
-/// are not yet due: it is published at another time, or not at all.
-pub fn withdraw_scheduled(
-    conn: &mut DbConn,
-    post: i64,
-    event: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    on_backend!(conn, c => diesel::delete(deliveries::table)
-        .filter(deliveries::subject_id.eq(post))
-        .filter(deliveries::subject.eq("post"))
-        .filter(deliveries::event.eq(event))
-        .filter(deliveries::state.eq(PENDING))
-        .filter(deliveries::attempts.eq(0))
-        .filter(deliveries::occurred_at.gt(now))
+/// Schedules a post's `post.published` for `due_at`, replacing the one it
+/// had.
+pub fn schedule(conn: &mut DbConn, post: i64, due_at: NaiveDateTime) -> QueryResult<usize> {
+    on_backend!(conn, c => diesel::insert_into(scheduled::table)
+        .values((scheduled::post_id.eq(post), scheduled::due_at.eq(due_at)))
+        .on_conflict(scheduled::post_id)
+        .do_update()
+        .set(scheduled::due_at.eq(due_at))
         .execute(c))
+}
+
+/// Withdraws the scheduled `post.published` of these posts: each is
+/// published now, later, or not at all.
+pub fn withdraw_scheduled(conn: &mut DbConn, posts: &[i64]) -> QueryResult<usize> {
+    on_backend!(conn, c => diesel::delete(scheduled::table)
+        .filter(scheduled::post_id.eq_any(posts))
+        .execute(c))
+}
+
+/// Takes up to `limit` scheduled publications due by `now` (on
+/// PostgreSQL, skipping those another server is taking): each post and
+/// when it came due. The caller records their events in the same
+/// transaction.
+pub fn take_due_publications(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    let due = || {
+        scheduled::table
+            .filter(scheduled::due_at.le(now))
+            .order((scheduled::due_at, scheduled::post_id))
+            .limit(limit)
+            .select((scheduled::post_id, scheduled::due_at))
+    };
+    let taken: Vec<(i64, NaiveDateTime)> = match conn {
+        DbConn::Postgres(c) => due().for_update().skip_locked().load(c)?,
+        // One writer at a time: the delete below is the claim.
+        DbConn::Sqlite(c, _) => due().load(c)?,
+    };
+    if !taken.is_empty() {
+        let ids: Vec<i64> = taken.iter().map(|(post, _)| *post).collect();
+        withdraw_scheduled(conn, &ids)?;
+    }
+    Ok(taken)
 }
 
 /// Claims up to `limit` deliveries due by `now` until `until`: no other
@@ -194,6 +225,7 @@ pub fn claim_due(
 /// Keeps the body of the first attempt, for every retry.
 pub fn keep_body(conn: &mut DbConn, id: i64, body: &str) -> QueryResult<usize> {
     on_backend!(conn, c => diesel::update(deliveries::table.find(id))
+        .filter(deliveries::body.is_null())
         .set(deliveries::body.eq(body))
         .execute(c))
 }
@@ -208,9 +240,18 @@ pub struct Attempt {
     pub next_attempt_at: Option<NaiveDateTime>,
 }
 
-/// Records an attempt and releases the claim.
-pub fn record_attempt(conn: &mut DbConn, id: i64, attempt: &Attempt) -> QueryResult<usize> {
+/// Records an attempt and releases the claim, if the claim made until
+/// `claimed_until` is still the delivery's: a claim that lapsed and was
+/// taken by another server is that server's to record.
+pub fn record_attempt(
+    conn: &mut DbConn,
+    id: i64,
+    claimed_until: NaiveDateTime,
+    attempt: &Attempt,
+) -> QueryResult<usize> {
     on_backend!(conn, c => diesel::update(deliveries::table.find(id))
+        .filter(deliveries::claimed_until.eq(claimed_until))
+        .filter(deliveries::state.eq(PENDING))
         .set((
             deliveries::attempts.eq(deliveries::attempts + 1),
             deliveries::last_status.eq(attempt.status),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::db::posts::{self, PostKey};
 use crate::db::visibility::is_visible;
-use crate::db::{DbConn, DbError, tag_counts};
+use crate::db::{DbConn, DbError, tag_counts, tags};
 use crate::domain::webhooks::Event;
 use crate::http::views;
 use crate::models::DeliveryRow;
@@ -28,9 +28,7 @@ pub fn render(
         (false, "post") => posts::with_tags(conn, &PostKey::Id(delivery.subject_id))?
             .filter(|post| is_visible(&post.post, now))
             .map(|post| json!(views::Post::new(post, false))),
-        (false, _) => tag_counts::of_slug(conn, &delivery.subject_slug, now)?
-            .filter(|tag| tag.tag.id == delivery.subject_id && tag.tag.visibility().is_seen(false))
-            .map(|tag| json!(views::Tag::new(tag, false))),
+        (false, _) => public_tag(conn, delivery.subject_id, now)?,
     };
     let data =
         seen.unwrap_or_else(|| json!({"id": delivery.subject_id, "slug": delivery.subject_slug}));
@@ -43,4 +41,17 @@ pub fn render(
         "purge_keys": purge_keys,
     });
     Ok(body.to_string())
+}
+
+/// The tag as the public sees it, by id (its slug may have changed since
+/// the event), if the public sees it.
+fn public_tag(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<Option<Value>, DbError> {
+    let Some(tag) = tags::by_ids(conn, &[id])?.pop() else {
+        return Ok(None);
+    };
+    if !tag.visibility().is_seen(false) {
+        return Ok(None);
+    }
+    let counted = tag_counts::of_slug(conn, &tag.slug, now)?;
+    Ok(counted.map(|tag| json!(views::Tag::new(tag, false))))
 }

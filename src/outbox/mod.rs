@@ -20,7 +20,7 @@ use crate::db::{Database, DbConn, DbError};
 use crate::domain::time::now;
 use crate::domain::webhooks::next_retry;
 use crate::models::DeliveryRow;
-use crate::services::webhooks::Bell;
+use crate::services::webhooks::{Bell, publish_due};
 
 pub use send::signature;
 
@@ -32,17 +32,24 @@ pub const POLL_EVERY: Duration = Duration::from_secs(1);
 const BATCH: i64 = 20;
 
 /// How long a claim holds: the receiver's time to answer, and a margin for
-/// recording it. A server killed mid-way leaves the delivery to another
-/// (or to itself, restarted) once it lapses.
+/// writing bodies and recording the attempts. A server killed mid-way
+/// leaves the delivery to another (or to itself, restarted) once it lapses.
+/// Servers' clocks must agree to well within the margin (NTP does).
 fn claim_for() -> TimeDelta {
-    TimeDelta::from_std(send::TIMEOUT).expect("a short timeout") + TimeDelta::seconds(5)
+    TimeDelta::from_std(send::TIMEOUT).expect("a short timeout") + CLAIM_MARGIN
 }
+
+const CLAIM_MARGIN: TimeDelta = TimeDelta::seconds(5);
 
 /// Sends what falls due, for as long as the task lives: at once when a
 /// write on this server rings `bell`, else every [`POLL_EVERY`].
 pub async fn deliver(db: web::Data<Database>, bell: web::Data<Bell>) {
     let client = send::client();
     loop {
+        let due = db.run(|conn| publish_due(conn, now())).await;
+        if let Err(error) = due {
+            log::warn!("could not record the scheduled posts come due: {error}");
+        }
         match deliver_due(&db, &client).await {
             // A full batch: more may be due already.
             Ok(sent) if sent == BATCH as usize => continue,
@@ -63,8 +70,12 @@ struct Ready {
 
 /// Claims, sends and records one batch; how many deliveries it held.
 async fn deliver_due(db: &Database, client: &reqwest::Client) -> Result<usize, DbError> {
-    let claimed_at = now();
-    let ready = db.run(move |conn| claim(conn, claimed_at)).await?;
+    let (until, ready) = db.run(claim).await?;
+    // A claim that could lapse before an attempt ends is left to lapse:
+    // another server may take it then, and two would send at once.
+    if now() + claim_for() - CLAIM_MARGIN > until {
+        return Ok(0);
+    }
     let sent = join_all(ready.iter().map(|ready| {
         send::send(
             client,
@@ -93,17 +104,22 @@ async fn deliver_due(db: &Database, client: &reqwest::Client) -> Result<usize, D
     db.run(move |conn| {
         attempts
             .iter()
-            .try_for_each(|(id, attempt)| webhooks::record_attempt(conn, *id, attempt).map(drop))
+            .try_for_each(|(id, attempt)| {
+                webhooks::record_attempt(conn, *id, until, attempt).map(drop)
+            })
             .map_err(DbError::from)
     })
     .await?;
     Ok(count)
 }
 
-/// Claims the deliveries due, and writes the body of each one's first
-/// attempt, kept for its retries.
-fn claim(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<Ready>, DbError> {
-    let claimed = webhooks::claim_due(conn, now, now + claim_for(), BATCH)?;
+/// Claims the deliveries due (timed once the connection is in hand), and
+/// writes the body of each one's first attempt, kept for its retries.
+/// Until when they are claimed, with them.
+fn claim(conn: &mut DbConn) -> Result<(NaiveDateTime, Vec<Ready>), DbError> {
+    let now = now();
+    let until = now + claim_for();
+    let claimed = webhooks::claim_due(conn, now, until, BATCH)?;
     let mut ready = Vec::with_capacity(claimed.len());
     for delivery in claimed {
         // Its webhook deleted since: the delivery went with it.
@@ -125,7 +141,7 @@ fn claim(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<Ready>, DbError> {
             secret,
         });
     }
-    Ok(ready)
+    Ok((until, ready))
 }
 
 /// What an attempt makes of a delivery: delivered, retried later, or failed

@@ -54,3 +54,13 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
 CREATE INDEX webhook_deliveries_of_webhook ON webhook_deliveries (webhook_id, id);
 CREATE INDEX webhook_deliveries_of_subject ON webhook_deliveries (subject_id, event)
     WHERE state = 'pending' AND attempts = 0;
+
+-- Scheduled posts whose `post.published` is still to come. When one comes
+-- due, a server takes its row and records the event (for the webhooks
+-- there are then) in one transaction: once, on whichever server, also
+-- after a restart that slept through the time.
+CREATE TABLE scheduled_publications (
+    post_id BIGINT PRIMARY KEY REFERENCES posts (id) ON DELETE CASCADE,
+    due_at  TIMESTAMP NOT NULL
+);
+CREATE INDEX scheduled_publications_due ON scheduled_publications (due_at);

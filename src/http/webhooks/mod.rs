@@ -52,10 +52,6 @@ pub async fn create_webhook(
     let webhook = Webhook::new(created.webhook);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/webhooks/{}", webhook.id),
-        ))
         .json(CreatedWebhook {
             id: webhook.id,
             url: webhook.url,

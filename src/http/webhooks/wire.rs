@@ -124,8 +124,8 @@ impl Webhook {
     }
 }
 
-/// A new webhook, with its secret: shown this once.
-#[derive(Debug, Serialize, ToSchema)]
+/// A new webhook, with its secret: shown this once. No `Debug`.
+#[derive(Serialize, ToSchema)]
 pub struct CreatedWebhook {
     pub id: i64,
     pub url: String,

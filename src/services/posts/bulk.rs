@@ -104,9 +104,9 @@ pub fn bulk(
         };
         // What each post was: a post whose version the action moved has
         // changed, and the public may have seen it change.
-        let before: HashMap<i64, PostRow> = posts::with_authors(conn, &ids)?
+        let before: HashMap<i64, PostRow> = posts::lock_many(conn, &ids)?
             .into_iter()
-            .map(|(post, _)| (post.id, post))
+            .map(|post| (post.id, post))
             .collect();
         let mut events = Events::new();
         let updated = match action {

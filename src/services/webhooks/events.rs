@@ -17,7 +17,9 @@ use crate::services::purge_keys::{self, PurgeKeys};
 #[derive(Debug, Default)]
 pub struct Events {
     recorded: Vec<NewEvent>,
-    /// Posts whose waiting `post.published` a new schedule replaces.
+    /// Posts scheduled (again), and when they come due.
+    scheduled: Vec<(i64, NaiveDateTime)>,
+    /// Posts no longer scheduled.
     withdrawn: Vec<i64>,
 }
 
@@ -66,8 +68,8 @@ impl Events {
         if let Some(event) = event {
             self.recorded.push(post_event(event, before, &after, now));
         }
-        // A scheduled post's `post.published` waits in the outbox for its
-        // time; a new schedule replaces it.
+        // A scheduled post waits for its time (see `came_due`); a new
+        // schedule replaces the old one.
         let due = |post: Option<&PostRow>| {
             post.filter(|post| is_scheduled(post, now))
                 .and_then(|post| post.published_at)
@@ -76,13 +78,18 @@ impl Events {
         if is_due == was_due {
             return;
         }
-        if let Some(at) = is_due {
-            self.recorded
-                .push(post_event(Event::PostPublished, before, &after, at));
+        let id = after_row.or(before).expect("a post before or after").id;
+        match is_due {
+            Some(at) => self.scheduled.push((id, at)),
+            None => self.withdrawn.push(id),
         }
-        if let (Some(was), Some(_)) = (before, was_due) {
-            self.withdrawn.push(was.id);
-        }
+    }
+
+    /// A scheduled post came due at `at`: it is published, for the
+    /// webhooks there are now.
+    pub fn came_due(&mut self, post: &PostWithTags, at: NaiveDateTime) {
+        let event = post_event(Event::PostPublished, None, &PostAfter::Shown(post), at);
+        self.recorded.push(event);
     }
 
     /// What a write did to a tag, as the public sees tags: an internal tag
@@ -108,24 +115,34 @@ impl Events {
     }
 
     /// `merged` was merged into `into`: one event, about the tag that stays.
+    /// As the public sees it: a public tag merged into an internal one is
+    /// gone, and an internal one merged into a public one changed the
+    /// public one's posts.
     pub fn tag_merged(&mut self, merged: &TagRow, into: &TagRow, now: NaiveDateTime) {
-        let mut keys = PurgeKeys::new();
-        keys.add(purge_keys::tag(merged.id))
-            .add(purge_keys::tag(into.id))
-            .add(purge_keys::TAGS);
-        self.recorded
-            .push(tag_event(Event::TagMerged, into, &keys, now));
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.recorded.is_empty() && self.withdrawn.is_empty()
+        let public = |tag: &TagRow| tag.visibility().is_seen(false);
+        match (public(merged), public(into)) {
+            (true, true) => {
+                let mut keys = PurgeKeys::new();
+                keys.add(purge_keys::tag(merged.id))
+                    .add(purge_keys::tag(into.id))
+                    .add(purge_keys::TAGS);
+                self.recorded
+                    .push(tag_event(Event::TagMerged, into, &keys, now));
+            }
+            (true, false) => self.tag(Some(merged), None, now),
+            (false, true) => self.tag(Some(into), Some(into), now),
+            (false, false) => {}
+        }
     }
 
     /// Writes the events (and withdraws replaced schedules), in the
     /// caller's transaction.
     pub fn record(self, conn: &mut DbConn, now: NaiveDateTime) -> ServiceResult<()> {
-        for post in &self.withdrawn {
-            webhooks::withdraw_scheduled(conn, *post, Event::PostPublished.name(), now)?;
+        if !self.withdrawn.is_empty() {
+            webhooks::withdraw_scheduled(conn, &self.withdrawn)?;
+        }
+        for (post, at) in self.scheduled {
+            webhooks::schedule(conn, post, at)?;
         }
         webhooks::fan_out(conn, &self.recorded, now)?;
         Ok(())

@@ -4,6 +4,10 @@
 
 pub mod events;
 
+use chrono::NaiveDateTime;
+
+use crate::db::posts::{self, PostKey};
+use crate::db::visibility::is_visible;
 use crate::db::{DbConn, webhooks};
 use crate::domain::audience::Identity;
 use crate::domain::limits::WEBHOOK_DELIVERIES_SHOWN;
@@ -32,8 +36,29 @@ impl Bell {
     }
 }
 
-/// A webhook to create, parsed.
-#[derive(Debug, Clone)]
+/// Scheduled posts taken at a time when they come due.
+const DUE_AT_ONCE: i64 = 50;
+
+/// Records `post.published` for the scheduled posts that have come due by
+/// `now`, each once whichever server takes it; how many came due.
+pub fn publish_due(conn: &mut DbConn, now: NaiveDateTime) -> ServiceResult<usize> {
+    conn.transaction(|conn| {
+        let due = webhooks::take_due_publications(conn, now, DUE_AT_ONCE)?;
+        let mut events = Events::new();
+        for (post, at) in &due {
+            let shown = posts::with_tags(conn, &PostKey::Id(*post))?;
+            // Unpublished or trashed since withdraws it; this is a guard.
+            if let Some(shown) = shown.filter(|shown| is_visible(&shown.post, now)) {
+                events.came_due(&shown, *at);
+            }
+        }
+        events.record(conn, now)?;
+        Ok(due.len())
+    })
+}
+
+/// A webhook to create, parsed. No `Debug`: it holds the secret.
+#[derive(Clone)]
 pub struct NewWebhook {
     pub url: String,
     pub subscription: Subscription,
@@ -41,8 +66,8 @@ pub struct NewWebhook {
     pub secret: Option<String>,
 }
 
-/// A new webhook and its secret, answered this once.
-#[derive(Debug, Clone)]
+/// A new webhook and its secret, answered this once. No `Debug`.
+#[derive(Clone)]
 pub struct CreatedWebhook {
     pub webhook: WebhookRow,
     pub secret: String,
