@@ -66,6 +66,22 @@ impl<T> Page<T> {
         }
     }
 
+    /// The requested page of a whole list held in memory.
+    pub fn cut(all: Vec<T>, request: PageRequest) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        let items = all
+            .into_iter()
+            .skip(offset)
+            .take(request.per_page as usize)
+            .collect();
+        Page {
+            items,
+            request,
+            total,
+        }
+    }
+
     pub fn total_pages(&self) -> i64 {
         let per_page = i64::from(self.request.per_page.max(1));
         (self.total + per_page - 1) / per_page

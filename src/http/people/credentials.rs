@@ -147,18 +147,7 @@ pub async fn list_keys(
 ) -> Result<HttpResponse, ApiError> {
     let request = params.0.request()?;
     let keys = db.run(move |conn| credentials::keys(conn, &actor)).await?;
-    let total = i64::try_from(keys.len()).unwrap_or(i64::MAX);
-    let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
-    let items = keys
-        .into_iter()
-        .skip(offset)
-        .take(request.per_page as usize)
-        .collect();
-    let page = Page {
-        items,
-        request,
-        total,
-    };
+    let page = Page::cut(keys, request);
     let with_user = sees_every_key(&actor);
     let list = views::List::new(page, |(key, user)| {
         views::Key::new(key, with_user.then_some(user))

@@ -82,18 +82,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let request = params.0.request()?;
     let all = db.run(move |conn| webhooks::list(conn, &actor)).await?;
-    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-    let offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
-    let items = all
-        .into_iter()
-        .skip(offset)
-        .take(request.per_page as usize)
-        .collect();
-    let page = Page {
-        items,
-        request,
-        total,
-    };
+    let page = Page::cut(all, request);
     let list = views::List::new(page, Webhook::new);
     Ok(page_response(&req, &list, &list))
 }
