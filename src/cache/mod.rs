@@ -23,6 +23,10 @@
 //!   is made (`single_flight.rs`): a request takes the first reading that
 //!   *began after it arrived*, so it sees every write committed before.
 //!
+//! - A public answer's ETag is known by its request target for the same
+//!   reading of the counters (`known_etags.rs`): a client revalidating it
+//!   is answered `304` after the shared check alone.
+//!
 //! A write is therefore seen by the next read on any instance, as when every
 //! read goes to the database. Reads come through [`Cache::read`]: a read is
 //! a [`CachedRead`], which says what it takes from memory and what it asks
@@ -30,6 +34,7 @@
 
 mod callers;
 mod counts;
+mod known_etags;
 mod ordered_keys;
 mod read_through;
 mod remembered;
@@ -39,6 +44,7 @@ mod tag_counts;
 mod tallies;
 pub mod upkeep;
 
+pub use known_etags::KnownEtag;
 pub use ordered_keys::ListKey;
 pub use read_through::{
     Cache, CachedRead, CountedMemory, Fresh, Lookup, Memory, MemoryKind, MemoryStore,

@@ -12,6 +12,7 @@ use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::callers::RememberedCallers;
 use super::counts::CountCache;
+use super::known_etags::{KnownEtag, KnownEtags};
 use super::remembered::{DatedPage, PageKey, PostPage, RememberedAnswers, post_bytes};
 use super::single_flight::SingleFlight;
 use super::tag_counts::TagCounts;
@@ -72,6 +73,7 @@ pub struct Cache {
     check: SingleFlight<CommittedChanges, Arc<DbError>>,
     store: MemoryStore,
     callers: RememberedCallers,
+    etags: KnownEtags,
     reads: ReadStats,
 }
 
@@ -246,6 +248,23 @@ impl Cache {
     ) {
         self.callers
             .remember(people_changes, digest, identity, expires_at);
+    }
+
+    /// The ETag the public answer to `target` has, if a request that read
+    /// these `changes` was answered with it and it still holds at `now`.
+    pub fn known_etag(
+        &self,
+        changes: CommittedChanges,
+        target: &str,
+        now: NaiveDateTime,
+    ) -> Option<Arc<KnownEtag>> {
+        self.etags.recall(changes, target, now)
+    }
+
+    /// Remembers the ETag of the public answer to `target`, made of
+    /// `changes` or later ones.
+    pub fn remember_etag(&self, changes: CommittedChanges, target: &str, known: KnownEtag) {
+        self.etags.remember(changes, target, known);
     }
 
     /// Whether this use of key `id` is the one to write as its last use.

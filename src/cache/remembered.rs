@@ -1,6 +1,7 @@
 //! Answers remembered for later requests that read the same committed
 //! changes: pages of posts, and single posts.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -69,7 +70,7 @@ struct Entries<K, V> {
 }
 
 impl<K: Eq + Hash, V> Remembered<K, V> {
-    fn new(max_bytes: usize) -> Self {
+    pub(super) fn new(max_bytes: usize) -> Self {
         Self {
             max_bytes,
             entries: Mutex::new(Entries {
@@ -86,7 +87,11 @@ impl<K: Eq + Hash, V> Remembered<K, V> {
 
     /// Shared, so that the caller copies it outside the lock, which other
     /// requests may be waiting for.
-    pub fn recall(&self, changes: CommittedChanges, key: &K) -> Option<Arc<V>> {
+    pub fn recall<Q>(&self, changes: CommittedChanges, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let entries = self.entries();
         if entries.changes != Some(changes) {
             return None;

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::problem::ApiError;
+use super::revalidate::checked_on_arrival;
 use crate::cache::Cache;
 use crate::config::AdminToken;
 use crate::db::Database;
@@ -65,7 +66,10 @@ impl Caller {
 
     async fn from_request(req: HttpRequest) -> Result<Self, ApiError> {
         let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-            return Ok(Caller::PUBLIC);
+            return Ok(Caller {
+                checked: checked_on_arrival(&req),
+                ..Caller::PUBLIC
+            });
         };
         let refused = || ApiError::Unauthorized {
             token_presented: true,

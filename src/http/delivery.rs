@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::preconditions::client_has;
 use super::problem::ApiError;
+use crate::cache::KnownEtag;
 use crate::domain::freshness::Lifetimes;
 use crate::domain::page::Page;
 use crate::domain::time::now;
@@ -127,10 +128,21 @@ impl<'a> Delivery<'a> {
         etag: String,
         render: impl FnOnce(HttpResponseBuilder) -> Result<HttpResponse, E>,
     ) -> Result<HttpResponse, E> {
-        if client_has(self.req, &etag) {
-            return Ok(self.builder(StatusCode::NOT_MODIFIED, Some(etag)).finish());
+        // What a later revalidation of the public's answer may be told
+        // from (see `revalidate.rs`).
+        let known = (!self.authenticated).then(|| KnownEtag {
+            etag: etag.clone(),
+            until: self.next_change,
+        });
+        let mut response = if client_has(self.req, &etag) {
+            self.builder(StatusCode::NOT_MODIFIED, Some(etag)).finish()
+        } else {
+            render(self.builder(StatusCode::OK, Some(etag)))?
+        };
+        if let Some(known) = known {
+            response.extensions_mut().insert(known);
         }
-        render(self.builder(StatusCode::OK, Some(etag)))
+        Ok(response)
     }
 
     /// Tagged by its body's digest, which [`caching_defaults`] takes.
@@ -151,20 +163,39 @@ impl<'a> Delivery<'a> {
             builder.insert_header((header::CACHE_CONTROL, PRIVATE));
             return builder;
         }
-        let lifetimes = self
-            .req
-            .app_data::<web::Data<Lifetimes>>()
-            .map_or_else(Lifetimes::default, |lifetimes| *lifetimes.get_ref());
-        builder.insert_header((
-            header::CACHE_CONTROL,
-            lifetimes.public_cache_control(now(), self.next_change),
-        ));
+        public_lifetimes(&mut builder, self.req, self.next_change);
         // A 304 leaves a cache's stored keys as they are: not written again.
         if status == StatusCode::OK && !self.keys.is_empty() {
             builder.insert_header(("Surrogate-Key", self.keys.header_value()));
         }
         builder
     }
+}
+
+/// The `304` to a revalidation of a public answer known to be unchanged:
+/// what [`Delivery::tagged`] answers when the client has its ETag.
+pub fn not_modified(req: &HttpRequest, known: &KnownEtag) -> HttpResponse {
+    let mut builder = HttpResponse::NotModified();
+    builder.insert_header((header::ETAG, known.etag.as_str()));
+    builder.append_header((header::VARY, "Authorization"));
+    public_lifetimes(&mut builder, req, known.until);
+    builder.finish()
+}
+
+/// How long the public's caches may keep an answer that a scheduled post
+/// could change at `next_change`.
+fn public_lifetimes(
+    builder: &mut HttpResponseBuilder,
+    req: &HttpRequest,
+    next_change: Option<NaiveDateTime>,
+) {
+    let lifetimes = req
+        .app_data::<web::Data<Lifetimes>>()
+        .map_or_else(Lifetimes::default, |lifetimes| *lifetimes.get_ref());
+    builder.insert_header((
+        header::CACHE_CONTROL,
+        lifetimes.public_cache_control(now(), next_change),
+    ));
 }
 
 /// What no cache may keep: a signed-in caller's answer.

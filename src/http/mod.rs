@@ -20,6 +20,7 @@ mod posts;
 mod preconditions;
 pub mod problem;
 mod redirects;
+mod revalidate;
 mod routes;
 mod rules;
 mod schemas;

@@ -2,9 +2,10 @@
 //! and the OpenAPI document can be held against one table.
 
 use actix_web::http::Method;
-use actix_web::{FromRequest, Handler, Responder, web};
+use actix_web::{FromRequest, Handler, Responder, middleware, web};
 
 use super::cors::{self, AllowedOrigins};
+use super::revalidate;
 
 /// One route the API serves: its method, its full path as the OpenAPI
 /// document writes it, and the handler.
@@ -98,6 +99,7 @@ impl Resource {
             .routes
             .into_iter()
             .fold(web::resource(within), actix_web::Resource::route);
+        let resource = resource.wrap(middleware::from_fn(revalidate::known_etags));
         cfg.service(resource.wrap(cors));
     }
 }

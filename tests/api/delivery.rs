@@ -113,6 +113,10 @@ async fn every_public_read_revalidates_and_says_how_long_it_may_be_kept(app: Tes
         assert_eq!(signed_in.header("surrogate-key"), None, "{path}");
         let staff_etag = signed_in.header("etag").expect("an ETag for staff too");
         assert_ne!(staff_etag, etag, "{path}: staff see another representation");
+        // The public's copy is not current for staff, though the public's
+        // revalidations of it were just answered 304.
+        let with_public_copy = app.admin(Method::GET, &path).header("If-None-Match", &etag);
+        assert_eq!(send(with_public_copy).await.status, 200, "{path}");
         let revalidated = app
             .admin(Method::GET, &path)
             .header("If-None-Match", staff_etag);
@@ -241,6 +245,12 @@ async fn a_scheduled_post_coming_due_cuts_lifetimes_and_changes_etags(app: TestA
     .await;
     let before = etags_of(&app, &paths).await;
     assert_eq!(before, early, "a scheduled post shows nowhere yet");
+    for (path, etag) in paths.iter().zip(&before) {
+        // The second revalidation is told from the ETag the first one was.
+        for _ in 0..2 {
+            assert_eq!(fetch(&app, path, Some(etag)).await.0, 304, "{path}");
+        }
+    }
     for path in paths {
         let (_, headers, _) = fetch(&app, path, None).await;
         let cache_control = header(&headers, "cache-control");

@@ -13,6 +13,7 @@ pub use atom::{FeedSettings, safe_html};
 use super::delivery::{Delivery, Fingerprint};
 use super::problem::ApiError;
 use super::redirects;
+use super::revalidate::checked_on_arrival;
 use super::routes::{Endpoint, endpoint};
 use super::views::Time;
 use crate::cache::{Cache, Fresh};
@@ -69,7 +70,9 @@ pub async fn posts_feed(
     let Fresh {
         answer: page,
         next_change,
-    } = cache.read_fresh(&db, None, read).await?;
+    } = cache
+        .read_fresh(&db, checked_on_arrival(&req), read)
+        .await?;
     let channel = Channel {
         title: "Posts".into(),
         began: NaiveDateTime::default(),
@@ -112,7 +115,7 @@ pub async fn tag_feed(
     let Fresh {
         answer: (tag, page),
         next_change,
-    } = match cache.read_fresh(&db, None, read).await {
+    } = match cache.read_fresh(&db, checked_on_arrival(&req), read).await {
         Err(ServiceError::NotFound(_)) => {
             let to = |now: &str| format!("/feeds/tags/{now}.atom");
             return redirects::to_moved_tag(&req, &db, slug, false, to).await;
@@ -157,7 +160,9 @@ pub async fn author_feed(
     let Fresh {
         answer: (author, page),
         next_change,
-    } = cache.read_fresh(&db, None, read).await?;
+    } = cache
+        .read_fresh(&db, checked_on_arrival(&req), read)
+        .await?;
     let channel = Channel {
         title: author.author.name,
         began: NaiveDateTime::default(),
