@@ -81,13 +81,15 @@ pub fn tag_names_schema() -> Array {
         .build()
 }
 
+/// Texts trimmed before they are measured say their bound in words:
+/// `maxLength` would refuse what the API takes (white space around a text
+/// of the greatest length).
 pub fn title_schema() -> Object {
     string_schema()
         .description(Some(format!(
             "1 to {TITLE_MAX_CHARS} characters after trimming."
         )))
         .min_length(Some(1))
-        .max_length(Some(TITLE_MAX_CHARS))
         .build()
 }
 
@@ -249,7 +251,6 @@ pub fn tags_per_page_schema() -> Object {
 pub fn user_name_schema() -> Object {
     string_schema()
         .min_length(Some(1))
-        .max_length(Some(USER_NAME_MAX_CHARS))
         .description(Some(format!(
             "1 to {USER_NAME_MAX_CHARS} characters once trimmed; the slug is made from it"
         )))
@@ -260,10 +261,10 @@ pub fn user_name_schema() -> Object {
 pub fn email_schema() -> Object {
     string_schema()
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
-        .max_length(Some(EMAIL_MAX_CHARS))
-        .description(Some(
-            "Unique case-insensitively; shown only to administrators and to the user",
-        ))
+        .description(Some(format!(
+            "At most {EMAIL_MAX_CHARS} characters once trimmed; unique case-insensitively; \
+             shown only to administrators and to the user"
+        )))
         .examples(["ada@example.com"])
         .build()
 }
@@ -293,7 +294,9 @@ pub fn user_bio_schema() -> Object {
 pub fn key_name_schema() -> Object {
     string_schema()
         .min_length(Some(1))
-        .max_length(Some(KEY_NAME_MAX_CHARS))
+        .description(Some(format!(
+            "1 to {KEY_NAME_MAX_CHARS} characters once trimmed"
+        )))
         .examples(["static site builder"])
         .build()
 }
@@ -327,6 +330,29 @@ mod tests {
             let collapsed = nfc.split_whitespace().collect::<Vec<_>>().join(" ");
             let fits = (1..=TAG_NAME_MAX_CHARS).contains(&collapsed.chars().count());
             prop_assert_eq!(TagName::parse(&raw).is_ok(), fits, "{:?}", raw);
+        }
+
+        /// White space around the longest title is taken (and trimmed).
+        #[test]
+        fn titles_padded_with_white_space_parse(
+            title in "[a-z]{1,200}", before in "[ \t\n]{0,3}", after in "[ \t\n]{0,3}"
+        ) {
+            let sent = format!("{before}{title}{after}");
+            prop_assert!(crate::domain::text::PostTitle::parse(&sent).is_ok());
+        }
+    }
+
+    /// ...so texts measured once trimmed are not bounded as sent: a client
+    /// checking `maxLength` would refuse what the API takes.
+    #[test]
+    fn trimmed_texts_have_no_max_length() {
+        for schema in [
+            title_schema(),
+            user_name_schema(),
+            key_name_schema(),
+            email_schema(),
+        ] {
+            assert_eq!(schema.max_length, None, "{:?}", schema.description);
         }
     }
 }

@@ -182,6 +182,11 @@ async fn missing_required_fields_are_422(app: TestApp) {
             .await
             .expect_problem(422);
     }
+    // 1 to 200 characters after trimming: white space around the longest
+    // title is taken, and trimmed.
+    let padded = format!("\t{}  ", "x".repeat(200));
+    let created = app.admin_post("/posts", json!({"title": padded})).await;
+    assert_eq!(created.expect(201).body["title"], "x".repeat(200));
     app.admin_post("/posts", json!({"title": null}))
         .await
         .expect_problem(422);
