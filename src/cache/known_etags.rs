@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
+use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::remembered::Remembered;
 use crate::db::change_counters::CommittedChanges;
@@ -24,37 +25,66 @@ pub struct KnownEtag {
     pub until: Option<NaiveDateTime>,
 }
 
-/// The ETags of public answers, of the latest committed changes read.
-pub(super) struct KnownEtags(Remembered<Box<str>, KnownEtag>);
+/// The ETags of public answers, of the latest committed changes read, and
+/// how revalidations were answered.
+pub(super) struct KnownEtags {
+    etags: Remembered<Box<str>, KnownEtag>,
+    pub revalidations: IntCounterVec,
+    /// Its two counters, looked up once rather than per revalidation.
+    told_from_known: IntCounter,
+    sent_to_route: IntCounter,
+}
 
 impl Default for KnownEtags {
     fn default() -> Self {
-        KnownEtags(Remembered::new(MAX_KNOWN_ETAG_BYTES))
+        let opts = Opts::new(
+            "blog_revalidations_total",
+            "The public's revalidations (If-None-Match), by how they were answered: `known` \
+             (304 from the ETag last sent) or `route` (by the route).",
+        );
+        let revalidations = IntCounterVec::new(opts, &["answered"]).expect("a valid metric");
+        KnownEtags {
+            etags: Remembered::new(MAX_KNOWN_ETAG_BYTES),
+            told_from_known: revalidations.with_label_values(&["known"]),
+            sent_to_route: revalidations.with_label_values(&["route"]),
+            revalidations,
+        }
     }
 }
 
 impl KnownEtags {
     /// The ETag `target` was answered with by a request that read
-    /// `changes`, if still the one it would be answered with at `now`.
-    pub fn recall(
+    /// `changes`, if it is still the one it would be answered with at `now`
+    /// and the client holds it (`held`): then it may be told `304`.
+    ///
+    /// Only what content is made of counts: a credential ended leaves every
+    /// public answer as it was.
+    pub fn held(
         &self,
         changes: CommittedChanges,
         target: &str,
         now: NaiveDateTime,
+        held: impl FnOnce(&str) -> bool,
     ) -> Option<Arc<KnownEtag>> {
-        let known = self.0.recall(changes, target)?;
-        match known.until {
-            Some(due) if now >= due => None,
-            _ => Some(known),
+        let known = self
+            .etags
+            .recall(changes.of_content(), target)
+            .filter(|known| known.until.is_none_or(|due| now < due))
+            .filter(|known| held(&known.etag));
+        match known {
+            Some(_) => self.told_from_known.inc(),
+            None => self.sent_to_route.inc(),
         }
+        known
     }
 
     /// Remembers the ETag of an answer made of `changes` or later ones.
     pub fn remember(&self, changes: CommittedChanges, target: &str, known: KnownEtag) {
         // The target, the tag, the map's entry and the allocations' heads.
         let bytes = target.len() + known.etag.len() + 128;
-        self.0
-            .remember(changes, target.into(), Arc::new(known), bytes);
+        let (target, known) = (target.into(), Arc::new(known));
+        self.etags
+            .remember(changes.of_content(), target, known, bytes);
     }
 }
 
@@ -71,10 +101,10 @@ mod tests {
             .unwrap()
     }
 
-    fn changes(count_changes: i64, people_changes: i64) -> CommittedChanges {
+    fn changes(count_changes: i64, post_edits: i64, people_changes: i64) -> CommittedChanges {
         CommittedChanges {
             count_changes,
-            post_edits: 0,
+            post_edits,
             people_changes,
         }
     }
@@ -86,38 +116,70 @@ mod tests {
         }
     }
 
+    fn any(_: &str) -> bool {
+        true
+    }
+
     #[test]
-    fn an_etag_is_known_only_at_the_changes_it_was_read_at() {
+    fn an_etag_is_known_only_at_the_content_changes_it_was_read_at() {
         let etags = KnownEtags::default();
-        etags.remember(changes(1, 1), "/api/v1/tags", known("\"a\"", None));
-        let recalled = etags.recall(changes(1, 1), "/api/v1/tags", noon());
+        etags.remember(changes(1, 1, 1), "/api/v1/tags", known("\"a\"", None));
+        let recalled = etags.held(changes(1, 1, 1), "/api/v1/tags", noon(), any);
         assert_eq!(recalled.as_deref(), Some(&known("\"a\"", None)));
-        assert_eq!(etags.recall(changes(1, 1), "/api/v1/posts", noon()), None);
-        // Any committed change, people's too, may have changed the answer.
-        assert_eq!(etags.recall(changes(2, 1), "/api/v1/tags", noon()), None);
-        assert_eq!(etags.recall(changes(1, 2), "/api/v1/tags", noon()), None);
+        assert_eq!(
+            etags.held(changes(1, 1, 1), "/api/v1/posts", noon(), any),
+            None
+        );
+        assert_eq!(
+            etags.held(changes(2, 1, 1), "/api/v1/tags", noon(), any),
+            None
+        );
+        assert_eq!(
+            etags.held(changes(1, 2, 1), "/api/v1/tags", noon(), any),
+            None
+        );
+        // A session begun or ended changes no public answer.
+        let signed_in = etags.held(changes(1, 1, 7), "/api/v1/tags", noon(), any);
+        assert_eq!(signed_in.as_deref(), Some(&known("\"a\"", None)));
+    }
+
+    #[test]
+    fn an_etag_the_client_does_not_hold_is_no_answer() {
+        let etags = KnownEtags::default();
+        etags.remember(changes(1, 0, 0), "/api/v1/tags", known("\"a\"", None));
+        let other = etags.held(changes(1, 0, 0), "/api/v1/tags", noon(), |held| {
+            held == "\"b\""
+        });
+        assert_eq!(other, None);
+        assert_eq!(etags.told_from_known.get(), 0);
+        assert_eq!(etags.sent_to_route.get(), 1);
     }
 
     #[test]
     fn an_etag_is_forgotten_when_a_scheduled_post_comes_due() {
         let etags = KnownEtags::default();
         let due = noon() + Duration::seconds(5);
-        etags.remember(changes(1, 0), "/api/v1/posts", known("\"a\"", Some(due)));
+        etags.remember(changes(1, 0, 0), "/api/v1/posts", known("\"a\"", Some(due)));
         let before = due - Duration::milliseconds(1);
         assert!(
             etags
-                .recall(changes(1, 0), "/api/v1/posts", before)
+                .held(changes(1, 0, 0), "/api/v1/posts", before, any)
                 .is_some()
         );
-        assert_eq!(etags.recall(changes(1, 0), "/api/v1/posts", due), None);
+        assert_eq!(
+            etags.held(changes(1, 0, 0), "/api/v1/posts", due, any),
+            None
+        );
+        assert_eq!(etags.told_from_known.get(), 1);
+        assert_eq!(etags.sent_to_route.get(), 1);
     }
 
     #[test]
     fn an_answer_of_older_changes_does_not_replace_newer_ones() {
         let etags = KnownEtags::default();
-        etags.remember(changes(2, 0), "/api/v1/posts", known("\"new\"", None));
-        etags.remember(changes(1, 0), "/api/v1/posts", known("\"old\"", None));
-        let recalled = etags.recall(changes(2, 0), "/api/v1/posts", noon());
+        etags.remember(changes(2, 0, 0), "/api/v1/posts", known("\"new\"", None));
+        etags.remember(changes(1, 0, 0), "/api/v1/posts", known("\"old\"", None));
+        let recalled = etags.held(changes(2, 0, 0), "/api/v1/posts", noon(), any);
         assert_eq!(recalled.as_deref(), Some(&known("\"new\"", None)));
     }
 }

@@ -175,6 +175,7 @@ impl Cache {
             Box::new(counts.applications.clone()),
             Box::new(counts.advances.clone()),
             Box::new(counts.durations.clone()),
+            Box::new(self.etags.revalidations.clone()),
         ]
     }
 
@@ -250,15 +251,17 @@ impl Cache {
             .remember(people_changes, digest, identity, expires_at);
     }
 
-    /// The ETag the public answer to `target` has, if a request that read
-    /// these `changes` was answered with it and it still holds at `now`.
-    pub fn known_etag(
+    /// The ETag of the public answer to `target`, if a request that read
+    /// these `changes` was answered with it, it still holds at `now`, and
+    /// the client holds it (`held`): then the client may be told `304`.
+    pub fn held_etag(
         &self,
         changes: CommittedChanges,
         target: &str,
         now: NaiveDateTime,
+        held: impl FnOnce(&str) -> bool,
     ) -> Option<Arc<KnownEtag>> {
-        self.etags.recall(changes, target, now)
+        self.etags.held(changes, target, now, held)
     }
 
     /// Remembers the ETag of the public answer to `target`, made of

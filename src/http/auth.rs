@@ -7,8 +7,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::delivery::checked_on_arrival;
 use super::problem::ApiError;
-use super::revalidate::checked_on_arrival;
 use crate::cache::Cache;
 use crate::config::AdminToken;
 use crate::db::Database;
@@ -37,8 +37,9 @@ pub struct Auth {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     pub identity: Option<Identity>,
-    /// The committed changes read to prove a remembered caller current,
-    /// after the request arrived: a read for the same request may use them.
+    /// The committed changes read after the request arrived — to prove a
+    /// remembered caller current, or on arrival of a revalidation by the
+    /// public: a read for the same request takes them.
     pub checked: Option<CommittedChanges>,
 }
 

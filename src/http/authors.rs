@@ -1,7 +1,6 @@
 //! Authors, publicly: who has written visible posts, how many, and their
 //! posts.
 
-use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::auth::Caller;
@@ -9,7 +8,7 @@ use super::delivery::{Delivery, Fingerprint};
 use super::extract::QueryParams;
 use super::pages::{PostPageParams, UserPageParams, page_answer};
 use super::problem::ApiError;
-use super::routes::{Endpoint, endpoint};
+use super::routes::{Endpoint, public_read};
 use super::views;
 use crate::cache::{Cache, Fresh};
 use crate::db::Database;
@@ -18,9 +17,9 @@ use crate::services::purge_keys;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint(Method::GET, "/api/v1/authors", list_authors),
-        endpoint(Method::GET, "/api/v1/authors/{slug}", get_author),
-        endpoint(Method::GET, "/api/v1/authors/{slug}/posts", author_posts),
+        public_read("/api/v1/authors", list_authors),
+        public_read("/api/v1/authors/{slug}", get_author),
+        public_read("/api/v1/authors/{slug}/posts", author_posts),
     ]
 }
 

@@ -13,7 +13,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError, web};
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use super::preconditions::client_has;
 use super::problem::ApiError;
 use crate::cache::KnownEtag;
+use crate::db::change_counters::CommittedChanges;
 use crate::domain::freshness::Lifetimes;
 use crate::domain::page::Page;
 use crate::domain::time::now;
@@ -129,11 +130,12 @@ impl<'a> Delivery<'a> {
         render: impl FnOnce(HttpResponseBuilder) -> Result<HttpResponse, E>,
     ) -> Result<HttpResponse, E> {
         // What a later revalidation of the public's answer may be told
-        // from (see `revalidate.rs`).
-        let known = (!self.authenticated).then(|| KnownEtag {
-            etag: etag.clone(),
-            until: self.next_change,
-        });
+        // from, when this answer is made of the changes read on arrival.
+        let known =
+            (!self.authenticated && checked_on_arrival(self.req).is_some()).then(|| KnownEtag {
+                etag: etag.clone(),
+                until: self.next_change,
+            });
         let mut response = if client_has(self.req, &etag) {
             self.builder(StatusCode::NOT_MODIFIED, Some(etag)).finish()
         } else {
@@ -163,7 +165,14 @@ impl<'a> Delivery<'a> {
             builder.insert_header((header::CACHE_CONTROL, PRIVATE));
             return builder;
         }
-        public_lifetimes(&mut builder, self.req, self.next_change);
+        let lifetimes = self
+            .req
+            .app_data::<web::Data<Lifetimes>>()
+            .map_or_else(Lifetimes::default, |lifetimes| *lifetimes.get_ref());
+        builder.insert_header((
+            header::CACHE_CONTROL,
+            lifetimes.public_cache_control(now(), self.next_change),
+        ));
         // A 304 leaves a cache's stored keys as they are: not written again.
         if status == StatusCode::OK && !self.keys.is_empty() {
             builder.insert_header(("Surrogate-Key", self.keys.header_value()));
@@ -175,27 +184,22 @@ impl<'a> Delivery<'a> {
 /// The `304` to a revalidation of a public answer known to be unchanged:
 /// what [`Delivery::tagged`] answers when the client has its ETag.
 pub fn not_modified(req: &HttpRequest, known: &KnownEtag) -> HttpResponse {
-    let mut builder = HttpResponse::NotModified();
-    builder.insert_header((header::ETAG, known.etag.as_str()));
-    builder.append_header((header::VARY, "Authorization"));
-    public_lifetimes(&mut builder, req, known.until);
-    builder.finish()
+    Delivery::new(req, false, known.until)
+        .builder(StatusCode::NOT_MODIFIED, Some(known.etag.clone()))
+        .finish()
 }
 
-/// How long the public's caches may keep an answer that a scheduled post
-/// could change at `next_change`.
-fn public_lifetimes(
-    builder: &mut HttpResponseBuilder,
-    req: &HttpRequest,
-    next_change: Option<NaiveDateTime>,
-) {
-    let lifetimes = req
-        .app_data::<web::Data<Lifetimes>>()
-        .map_or_else(Lifetimes::default, |lifetimes| *lifetimes.get_ref());
-    builder.insert_header((
-        header::CACHE_CONTROL,
-        lifetimes.public_cache_control(now(), next_change),
-    ));
+/// The committed changes read when a request arrived, which its answer is
+/// made of (see `revalidate.rs`).
+#[derive(Clone, Copy)]
+pub struct CheckedOnArrival(pub CommittedChanges);
+
+/// The committed changes read for this request on its arrival, if they
+/// were: a read for it takes them rather than reading them again.
+pub fn checked_on_arrival(req: &HttpRequest) -> Option<CommittedChanges> {
+    req.extensions()
+        .get::<CheckedOnArrival>()
+        .map(|checked| checked.0)
 }
 
 /// What no cache may keep: a signed-in caller's answer.

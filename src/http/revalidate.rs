@@ -1,6 +1,6 @@
 //! Revalidation by the public — a CDN or a browser asking whether the copy
 //! it holds is current — answered from what is known, around each public
-//! route.
+//! read (`routes::public_read`).
 //!
 //! The committed changes are read once, on arrival; the answer made for
 //! the request is made of them (its handler takes the reading), and its ETag
@@ -12,32 +12,19 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest, web};
+use actix_web::{HttpMessage, web};
 
-use super::delivery::not_modified;
+use super::delivery::{CheckedOnArrival, not_modified};
 use super::preconditions::client_has;
+use super::problem::ApiError;
 use crate::cache::{Cache, KnownEtag};
 use crate::db::Database;
-use crate::db::change_counters::CommittedChanges;
 use crate::domain::time::now;
 
-/// The committed changes read when the request arrived.
-#[derive(Clone, Copy)]
-struct CheckedOnArrival(CommittedChanges);
-
-/// The committed changes read for this request on its arrival, if they
-/// were: a read for it may take them rather than read them again.
-pub fn checked_on_arrival(req: &HttpRequest) -> Option<CommittedChanges> {
-    req.extensions()
-        .get::<CheckedOnArrival>()
-        .map(|checked| checked.0)
-}
-
-/// Around a public route: a revalidation by the public (a `GET` with
-/// `If-None-Match` and no `Authorization`) is answered `304` when its
-/// answer is known unchanged; otherwise the route answers it, and its ETag
-/// is remembered for the next.
-pub async fn known_etags(
+/// A revalidation by the public (a `GET` with `If-None-Match` and no
+/// `Authorization`) is answered `304` when its answer is known unchanged;
+/// otherwise the route answers it, and its ETag is remembered for the next.
+pub async fn answer_known_revalidations(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
@@ -52,28 +39,27 @@ pub async fn known_etags(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let (db, cache) = (db.clone(), cache.clone());
-    // Unreadable, the route reads them itself and answers the failure.
-    let Ok(changes) = cache.check(&db).await else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+    let changes = match cache.check(&db).await {
+        Ok(changes) => changes,
+        Err(error) => return Ok(req.error_response(ApiError::from(&error))),
     };
     let target = req
         .uri()
         .path_and_query()
         .map_or("/", |target| target.as_str());
-    if let Some(known) = cache.known_etag(changes, target, now())
-        && client_has(req.request(), &known.etag)
-    {
+    let held = |etag: &str| client_has(req.request(), etag);
+    if let Some(known) = cache.held_etag(changes, target, now(), held) {
         let answer = not_modified(req.request(), &known);
         return Ok(req.into_response(answer));
     }
     let target = target.to_owned();
     req.extensions_mut().insert(CheckedOnArrival(changes));
     let mut response = next.call(req).await?.map_into_boxed_body();
-    if let Some(known) = response
+    let made = response
         .response_mut()
         .extensions_mut()
-        .remove::<KnownEtag>()
-    {
+        .remove::<KnownEtag>();
+    if let Some(known) = made {
         cache.remember_etag(changes, &target, known);
     }
     Ok(response)

@@ -13,6 +13,8 @@ pub struct Endpoint {
     pub method: Method,
     pub path: &'static str,
     route: actix_web::Route,
+    /// A `GET` the public makes, whose answers caches keep and revalidate.
+    public_read: bool,
 }
 
 pub fn endpoint<F, Args>(method: Method, path: &'static str, handler: F) -> Endpoint
@@ -25,6 +27,21 @@ where
         route: web::method(method.clone()).to(handler),
         method,
         path,
+        public_read: false,
+    }
+}
+
+/// A `GET` the public makes: its revalidations are answered from the ETag
+/// last sent when nothing has changed since (`revalidate.rs`).
+pub fn public_read<F, Args>(path: &'static str, handler: F) -> Endpoint
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    Endpoint {
+        public_read: true,
+        ..endpoint(Method::GET, path, handler)
     }
 }
 
@@ -33,6 +50,7 @@ struct Resource {
     path: &'static str,
     methods: Vec<Method>,
     routes: Vec<actix_web::Route>,
+    public_read: bool,
 }
 
 /// Routes the endpoints. Routes sharing a path share a resource, so that a
@@ -44,17 +62,20 @@ pub fn route(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>, origins: &A
         path,
         route,
         method,
+        public_read,
     } in endpoints
     {
         match resources.iter_mut().find(|known| known.path == path) {
             Some(known) => {
                 known.methods.push(method);
                 known.routes.push(route);
+                known.public_read |= public_read;
             }
             None => resources.push(Resource {
                 path,
                 methods: vec![method],
                 routes: vec![route],
+                public_read,
             }),
         }
     }
@@ -99,7 +120,8 @@ impl Resource {
             .routes
             .into_iter()
             .fold(web::resource(within), actix_web::Resource::route);
-        let resource = resource.wrap(middleware::from_fn(revalidate::known_etags));
+        let revalidations = middleware::from_fn(revalidate::answer_known_revalidations);
+        let resource = resource.wrap(middleware::Condition::new(self.public_read, revalidations));
         cfg.service(resource.wrap(cors));
     }
 }

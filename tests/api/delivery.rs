@@ -39,6 +39,17 @@ async fn fetch(app: &TestApp, path: &str, if_none_match: Option<&str>) -> (u16, 
     (status, headers, response.text().await.unwrap())
 }
 
+/// The public's revalidations answered this way (`known` or `route`), as
+/// the metrics count them.
+async fn revalidations(app: &TestApp, answered: &str) -> usize {
+    let metrics = app.client.get(format!("{}/metrics", app.base));
+    let text = metrics.send().await.unwrap().text().await.unwrap();
+    let series = format!("blog_revalidations_total{{answered=\"{answered}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .map_or(0, |count| count.parse().expect("a count"))
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)
@@ -90,9 +101,14 @@ async fn every_public_read_revalidates_and_says_how_long_it_may_be_kept(app: Tes
         assert_eq!(header(&again, "cache-control"), PUBLIC_CACHING, "{path}");
         assert_eq!(header(&again, "vary"), header(&headers, "vary"), "{path}");
 
-        // Another ETag, or a weak one of the same, in a list.
+        // Another ETag, or a weak one of the same, in a list: told from the
+        // ETag the first revalidation was answered with, the same headers.
         let listed = format!("\"other\", W/{etag}");
-        assert_eq!(fetch(&app, &path, Some(&listed)).await.0, 304, "{path}");
+        let (status, known, _) = fetch(&app, &path, Some(&listed)).await;
+        assert_eq!(status, 304, "{path}");
+        for name in ["etag", "cache-control", "vary"] {
+            assert_eq!(header(&known, name), header(&again, name), "{path}: {name}");
+        }
         assert_eq!(fetch(&app, &path, Some("\"other\"")).await.0, 200, "{path}");
 
         if path.starts_with("/feeds/") {
@@ -122,6 +138,20 @@ async fn every_public_read_revalidates_and_says_how_long_it_may_be_kept(app: Tes
             .header("If-None-Match", staff_etag);
         assert_eq!(send(revalidated).await.status, 304, "{path}");
     }
+    let told_from_known = revalidations(&app, "known").await;
+    assert!(
+        told_from_known >= public_reads(0).len(),
+        "each read's second revalidation told from what the first was answered: {told_from_known}"
+    );
+    // Another page of the same list is another answer.
+    let (_, posts, _) = fetch(&app, "/posts", None).await;
+    let posts_etag = header(&posts, "etag");
+    assert_eq!(fetch(&app, "/posts", Some(posts_etag)).await.0, 304);
+    assert_eq!(
+        fetch(&app, "/posts?per_page=1", Some(posts_etag)).await.0,
+        200
+    );
+
     // GETs that only staff make carry an ETag as well.
     for path in ["/users", "/me", "/keys"] {
         let reply = app.admin_get(path).await.expect(200);

@@ -4,17 +4,16 @@
 
 mod atom;
 
-use actix_web::http::{Method, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDateTime;
 
 pub use atom::{FeedSettings, safe_html};
 
-use super::delivery::{Delivery, Fingerprint};
+use super::delivery::{Delivery, Fingerprint, checked_on_arrival};
 use super::problem::ApiError;
 use super::redirects;
-use super::revalidate::checked_on_arrival;
-use super::routes::{Endpoint, endpoint};
+use super::routes::{Endpoint, public_read};
 use super::views::Time;
 use crate::cache::{Cache, Fresh};
 use crate::db::Database;
@@ -30,9 +29,9 @@ use atom::Channel;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint(Method::GET, "/feeds/posts.atom", posts_feed),
-        endpoint(Method::GET, "/feeds/tags/{slug}.atom", tag_feed),
-        endpoint(Method::GET, "/feeds/authors/{slug}.atom", author_feed),
+        public_read("/feeds/posts.atom", posts_feed),
+        public_read("/feeds/tags/{slug}.atom", tag_feed),
+        public_read("/feeds/authors/{slug}.atom", author_feed),
     ]
 }
 

@@ -16,7 +16,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::delivery::Delivery;
 use super::preconditions::post_etag;
-use super::routes::{Endpoint, endpoint};
+use super::routes::{Endpoint, endpoint, public_read};
 use super::views;
 use crate::models::PostWithTags;
 
@@ -24,21 +24,13 @@ pub use bodies::check_bodies;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
-        endpoint(Method::GET, "/api/v1/posts", read::list_posts),
+        public_read("/api/v1/posts", read::list_posts),
         endpoint(Method::POST, "/api/v1/posts", write::create_post),
         // Before `/posts/{id}`, which would take `bulk` for an id.
         endpoint(Method::POST, "/api/v1/posts/bulk", bulk::bulk),
-        endpoint(
-            Method::GET,
-            "/api/v1/posts/slug/{slug}",
-            read::get_post_by_slug,
-        ),
-        endpoint(Method::GET, "/api/v1/posts/{id}", read::get_post),
-        endpoint(
-            Method::GET,
-            "/api/v1/posts/{id}/related",
-            related::related_posts,
-        ),
+        public_read("/api/v1/posts/slug/{slug}", read::get_post_by_slug),
+        public_read("/api/v1/posts/{id}", read::get_post),
+        public_read("/api/v1/posts/{id}/related", related::related_posts),
         endpoint(Method::PATCH, "/api/v1/posts/{id}", write::update_post),
         endpoint(Method::DELETE, "/api/v1/posts/{id}", write::delete_post),
         endpoint(
