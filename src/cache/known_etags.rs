@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::remembered::Remembered;
+use super::split_counter::SplitCounter;
 use crate::db::change_counters::CommittedChanges;
 
 /// Roughly how much memory the known ETags may take; past it they are
@@ -26,28 +26,24 @@ pub struct KnownEtag {
 }
 
 /// The ETags of public answers, of the latest committed changes read, and
-/// how revalidations were answered.
-pub(super) struct KnownEtags {
+/// how revalidations were answered: `known` (304 from the ETag last sent)
+/// or `route`.
+pub struct KnownEtags {
     etags: Remembered<Box<str>, KnownEtag>,
-    pub revalidations: IntCounterVec,
-    /// Its two counters, looked up once rather than per revalidation.
-    told_from_known: IntCounter,
-    sent_to_route: IntCounter,
+    pub(super) revalidations: SplitCounter,
 }
 
 impl Default for KnownEtags {
     fn default() -> Self {
-        let opts = Opts::new(
-            "blog_revalidations_total",
-            "The public's revalidations (If-None-Match), by how they were answered: `known` \
-             (304 from the ETag last sent) or `route` (by the route).",
-        );
-        let revalidations = IntCounterVec::new(opts, &["answered"]).expect("a valid metric");
         KnownEtags {
             etags: Remembered::new(MAX_KNOWN_ETAG_BYTES),
-            told_from_known: revalidations.with_label_values(&["known"]),
-            sent_to_route: revalidations.with_label_values(&["route"]),
-            revalidations,
+            revalidations: SplitCounter::new(
+                "blog_revalidations_total",
+                "The public's revalidations (If-None-Match), by how they were answered: `known` \
+                 (304 from the ETag last sent) or `route` (by the route).",
+                "answered",
+                ["known", "route"],
+            ),
         }
     }
 }
@@ -72,8 +68,8 @@ impl KnownEtags {
             .filter(|known| known.until.is_none_or(|due| now < due))
             .filter(|known| held(&known.etag));
         match known {
-            Some(_) => self.told_from_known.inc(),
-            None => self.sent_to_route.inc(),
+            Some(_) => self.revalidations.first.inc(),
+            None => self.revalidations.second.inc(),
         }
         known
     }
@@ -90,16 +86,10 @@ impl KnownEtags {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Duration, NaiveDate};
+    use chrono::Duration;
 
     use super::*;
-
-    fn noon() -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 12, 1)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap()
-    }
+    use crate::domain::time::test_noon as noon;
 
     fn changes(count_changes: i64, post_edits: i64, people_changes: i64) -> CommittedChanges {
         CommittedChanges {
@@ -151,8 +141,8 @@ mod tests {
             held == "\"b\""
         });
         assert_eq!(other, None);
-        assert_eq!(etags.told_from_known.get(), 0);
-        assert_eq!(etags.sent_to_route.get(), 1);
+        assert_eq!(etags.revalidations.first.get(), 0);
+        assert_eq!(etags.revalidations.second.get(), 1);
     }
 
     #[test]
@@ -170,8 +160,8 @@ mod tests {
             etags.held(changes(1, 0, 0), "/api/v1/posts", due, any),
             None
         );
-        assert_eq!(etags.told_from_known.get(), 1);
-        assert_eq!(etags.sent_to_route.get(), 1);
+        assert_eq!(etags.revalidations.first.get(), 1);
+        assert_eq!(etags.revalidations.second.get(), 1);
     }
 
     #[test]

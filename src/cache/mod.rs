@@ -40,11 +40,12 @@ mod read_through;
 mod remembered;
 mod schedule;
 mod single_flight;
+mod split_counter;
 mod tag_counts;
 mod tallies;
 pub mod upkeep;
 
-pub use known_etags::KnownEtag;
+pub use known_etags::{KnownEtag, KnownEtags};
 pub use ordered_keys::ListKey;
 pub use read_through::{
     Cache, CachedRead, CountedMemory, Fresh, Lookup, Memory, MemoryKind, MemoryStore,

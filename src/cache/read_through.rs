@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use prometheus::core::Collector;
-use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::callers::RememberedCallers;
 use super::counts::CountCache;
-use super::known_etags::{KnownEtag, KnownEtags};
+use super::known_etags::KnownEtags;
 use super::remembered::{DatedPage, PageKey, PostPage, RememberedAnswers, post_bytes};
 use super::single_flight::SingleFlight;
+use super::split_counter::SplitCounter;
 use super::tag_counts::TagCounts;
 use crate::db::change_counters::{self, CommittedChanges};
 use crate::db::posts::PostKey;
@@ -77,27 +77,17 @@ pub struct Cache {
     reads: ReadStats,
 }
 
-/// How reads were answered.
-struct ReadStats {
-    /// By where the answer came from: `memory` or `database`.
-    answered: IntCounterVec,
-    /// Its two counters, looked up once rather than per read.
-    from_memory: IntCounter,
-    from_database: IntCounter,
-}
+/// How reads were answered: from `memory` or from the `database`.
+struct ReadStats(SplitCounter);
 
 impl Default for ReadStats {
     fn default() -> Self {
-        let opts = Opts::new(
+        ReadStats(SplitCounter::new(
             "blog_cache_reads_total",
             "Reads that memory may answer, by where the answer came from (memory, database).",
-        );
-        let answered = IntCounterVec::new(opts, &["from"]).expect("a valid metric");
-        ReadStats {
-            from_memory: answered.with_label_values(&["memory"]),
-            from_database: answered.with_label_values(&["database"]),
-            answered,
-        }
+            "from",
+            ["memory", "database"],
+        ))
     }
 }
 
@@ -151,11 +141,11 @@ impl Cache {
         let next_change = memory.next_change();
         let answer = match read.look_up(&memory) {
             Lookup::Found(answer) => {
-                self.reads.from_memory.inc();
+                self.reads.0.first.inc();
                 answer
             }
             Lookup::Missing(query) => {
-                self.reads.from_database.inc();
+                self.reads.0.second.inc();
                 db.run(move |conn| R::load(query, conn, &memory)).await
             }
         }?;
@@ -170,12 +160,12 @@ impl Cache {
     pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
         let counts = &self.store.counts.stats;
         vec![
-            Box::new(self.reads.answered.clone()),
+            Box::new(self.reads.0.metric.clone()),
             Box::new(counts.recounts.clone()),
             Box::new(counts.applications.clone()),
             Box::new(counts.advances.clone()),
             Box::new(counts.durations.clone()),
-            Box::new(self.etags.revalidations.clone()),
+            Box::new(self.etags.revalidations.metric.clone()),
         ]
     }
 
@@ -251,23 +241,9 @@ impl Cache {
             .remember(people_changes, digest, identity, expires_at);
     }
 
-    /// The ETag of the public answer to `target`, if a request that read
-    /// these `changes` was answered with it, it still holds at `now`, and
-    /// the client holds it (`held`): then the client may be told `304`.
-    pub fn held_etag(
-        &self,
-        changes: CommittedChanges,
-        target: &str,
-        now: NaiveDateTime,
-        held: impl FnOnce(&str) -> bool,
-    ) -> Option<Arc<KnownEtag>> {
-        self.etags.held(changes, target, now, held)
-    }
-
-    /// Remembers the ETag of the public answer to `target`, made of
-    /// `changes` or later ones.
-    pub fn remember_etag(&self, changes: CommittedChanges, target: &str, known: KnownEtag) {
-        self.etags.remember(changes, target, known);
+    /// The ETags the public's answers were sent with, for revalidations.
+    pub fn known_etags(&self) -> &KnownEtags {
+        &self.etags
     }
 
     /// Whether this use of key `id` is the one to write as its last use.

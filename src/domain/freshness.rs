@@ -56,17 +56,11 @@ impl Lifetimes {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Duration, NaiveDate};
+    use chrono::Duration;
     use proptest::prelude::*;
 
     use super::*;
-
-    fn noon() -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 12, 1)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap()
-    }
+    use crate::domain::time::test_noon as noon;
 
     #[test]
     fn with_nothing_scheduled_the_lifetimes_are_as_set() {

@@ -26,3 +26,11 @@ pub fn parse_time(raw: &str) -> Result<NaiveDateTime, &'static str> {
         false => Err("must be before 9999-12-31T23:59:59Z"),
     }
 }
+
+/// A fixed moment for tests of rules that depend on the time.
+#[cfg(test)]
+pub fn test_noon() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 12, 1)
+        .and_then(|day| day.and_hms_opt(12, 0, 0))
+        .expect("a valid moment")
+}

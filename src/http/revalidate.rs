@@ -48,7 +48,7 @@ pub async fn answer_known_revalidations(
         .path_and_query()
         .map_or("/", |target| target.as_str());
     let held = |etag: &str| client_has(req.request(), etag);
-    if let Some(known) = cache.held_etag(changes, target, now(), held) {
+    if let Some(known) = cache.known_etags().held(changes, target, now(), held) {
         let answer = not_modified(req.request(), &known);
         return Ok(req.into_response(answer));
     }
@@ -60,7 +60,7 @@ pub async fn answer_known_revalidations(
         .extensions_mut()
         .remove::<KnownEtag>();
     if let Some(known) = made {
-        cache.remember_etag(changes, &target, known);
+        cache.known_etags().remember(changes, &target, known);
     }
     Ok(response)
 }
