@@ -1,5 +1,6 @@
 //! Answers remembered for later requests that read the same committed
-//! changes: pages of posts, and single posts.
+//! changes: pages of posts, single posts, and (`known_etags.rs`) the ETags
+//! of public answers.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
